@@ -1,0 +1,1 @@
+"""The evidencekit command line: a thin shell over the library."""

@@ -1,0 +1,86 @@
+"""Entry point: the command group, and the one place errors become messages.
+
+Exit codes (documented in docs/cli.md):
+0 success; 1 verification found problems; 2 usage error (bad options);
+3 evidencekit could not do what was asked (bad input, wrong passphrase,
+no case here, disk full, a file refused); 70 an internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from evidencekit import EvidenceKitError, IntegrityError, __version__
+
+from . import case_cmds, keys_cmds, read_cmds, verify_cmd
+
+EXIT_OK = 0
+EXIT_FAILED_CHECK = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+EXIT_INTERNAL = 70
+
+
+class Shell(click.Group):
+    """A click group that turns every error into one line (or a traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, translating errors to messages and exit codes."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except EvidenceKitError as exc:
+            if _debug(ctx):
+                raise
+            click.echo(f"error: {exc.user_message()}", err=True)
+            code = EXIT_FAILED_CHECK if isinstance(exc, IntegrityError) else EXIT_ERROR
+            raise click.exceptions.Exit(code) from exc
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing half-written was kept.", err=True)
+            raise click.exceptions.Exit(130) from None
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}. "
+                       "Rerun with --debug and report it.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERNAL) from exc
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().params.get("debug"))
+
+
+@click.group(cls=Shell, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="evidencekit")
+@click.option("--debug", is_flag=True, help="Show full tracebacks (for reporting bugs).")
+def cli(debug: bool) -> None:
+    """Keep ASB evidence safe: ingest it, check it, and share it with a signed history.
+
+    \b
+    Typical order:
+      evidencekit keys create --name "Hana Green" --org "Northside Housing" --out hg
+      evidencekit init mycase --ref NH-2026-0147 --title "Closure order, 14 Elm Court"
+      cd mycase
+      evidencekit ingest ~/statement.docx --key ../hg.key --kind statement \\
+          --producer HG --description "Statement of the complainant"
+      evidencekit list
+      evidencekit verify --trust ../hg.pub
+    """
+
+
+cli.add_command(keys_cmds.keys)
+cli.add_command(case_cmds.init)
+cli.add_command(case_cmds.ingest)
+cli.add_command(read_cmds.list_items)
+cli.add_command(read_cmds.show)
+cli.add_command(read_cmds.log)
+cli.add_command(verify_cmd.verify)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli.main(prog_name="evidencekit"))

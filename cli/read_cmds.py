@@ -1,0 +1,90 @@
+"""``evidencekit list``, ``show`` and ``log``: read-only views of a case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from evidencekit import Event
+
+from .common import case_option, emit_json, human_size, json_option, open_case, safe
+
+
+@click.command("list")
+@case_option
+@json_option
+def list_items(case_dir: Path | None, as_json: bool) -> None:
+    """List the exhibits in the case."""
+    case = open_case(case_dir)
+    items = case.items()
+    if as_json:
+        emit_json({"case": case.info.to_dict(), "items": [i.to_dict() for i in items]})
+        return
+    click.echo(f"{case.info.ref}: {case.info.title} ({len(items)} exhibits)")
+    for i in items:
+        click.echo(f"{i.ref:<8} {i.kind:<9} {human_size(i.size):>10}  {i.sha256[:16]}  "
+                   f"{safe(i.description)[:60]}")
+
+
+@click.command()
+@click.argument("ref")
+@case_option
+@json_option
+def show(ref: str, case_dir: Path | None, as_json: bool) -> None:
+    """Show everything recorded about exhibit REF (e.g. HG/1)."""
+    case = open_case(case_dir)
+    item = case.item(ref)
+    events = [e for e in case.events() if e.exhibit == item.ref]
+    if as_json:
+        emit_json({"item": item.to_dict(), "events": [_event_dict(e) for e in events]})
+        return
+    d = item.details
+    rows = [("Exhibit", item.ref), ("Description", item.description), ("Kind", item.kind),
+            ("Original name", item.original_name), ("Type", item.media_type),
+            ("Size", f"{item.size} bytes"), ("SHA-256", item.sha256),
+            ("Ingested", f"{item.ingested_at} by {item.ingested_by}"),
+            ("Source", d.get("source")), ("Captured by", d.get("captured_by")),
+            ("Captured at (stated)", d.get("captured_at_stated")),
+            ("Device time (from file)", (d.get("metadata") or {}).get("device_time"))]
+    for label, value in rows:
+        if value:
+            click.echo(f"{label + ':':<25}{safe(value)}")
+    for key, value in sorted((d.get("metadata") or {}).items()):
+        click.echo(f"  {key}: {safe(_flat(value))}")
+    for note in d.get("warnings") or []:
+        click.echo(f"warning: {safe(note)}")
+    click.echo("History:")
+    for e in events:
+        click.echo(f"  #{e.seq} {e.time} {e.action} by {safe(e.actor.name)}")
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_flat(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_flat(v) for v in value)
+    return str(value)
+
+
+def _event_dict(event: Event) -> dict[str, object]:
+    return {**event.body(), "signature": event.signature, "hash": event.hash}
+
+
+@click.command()
+@click.argument("ref", required=False)
+@case_option
+@json_option
+def log(ref: str | None, case_dir: Path | None, as_json: bool) -> None:
+    """Show the custody log (only exhibit REF's events if given)."""
+    case = open_case(case_dir)
+    events = case.events()
+    if ref:
+        wanted = case.item(ref).ref
+        events = [e for e in events if e.exhibit == wanted]
+    if as_json:
+        emit_json([_event_dict(e) for e in events])
+        return
+    for e in events:
+        click.echo(f"#{e.seq:<4} {e.time}  {e.action:<18} {e.exhibit or '-':<8} "
+                   f"{safe(e.actor.name)} ({safe(e.actor.org)})")

@@ -1,0 +1,76 @@
+"""evidencekit: preserve, redact, bundle and share ASB evidence with a signed chain of custody.
+
+The stable public API is the list in ``__all__``; a test pins it.
+"""
+
+from __future__ import annotations
+
+from .canonical import canonical_bytes, parse_canonical
+from .case import Case, CaseInfo, CaseWriter, utc_now
+from .chain import Keyring, check_log
+from .custody import Actor, Event, Head
+from .errors import (
+    CaseError,
+    CustodyError,
+    EvidenceKitError,
+    InputError,
+    IntegrityError,
+    KeyFileError,
+    StorageError,
+)
+from .hashing import Digest, hash_file
+from .ingest import IngestRequest, IngestResult, ingest
+from .items import KINDS, Item
+from .keys import (
+    FAST_KDF,
+    STRONG_KDF,
+    PublicKey,
+    Signer,
+    create_key,
+    load_public_key,
+    load_signer,
+    parse_public_key,
+)
+from .report import Finding, VerificationReport
+from .verify import verify_case
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FAST_KDF",
+    "KINDS",
+    "STRONG_KDF",
+    "Actor",
+    "Case",
+    "CaseError",
+    "CaseInfo",
+    "CaseWriter",
+    "CustodyError",
+    "Digest",
+    "Event",
+    "EvidenceKitError",
+    "Finding",
+    "Head",
+    "IngestRequest",
+    "IngestResult",
+    "InputError",
+    "IntegrityError",
+    "Item",
+    "KeyFileError",
+    "Keyring",
+    "PublicKey",
+    "Signer",
+    "StorageError",
+    "VerificationReport",
+    "__version__",
+    "canonical_bytes",
+    "check_log",
+    "create_key",
+    "hash_file",
+    "ingest",
+    "load_public_key",
+    "load_signer",
+    "parse_canonical",
+    "utc_now",
+    "verify_case",
+]

@@ -1,0 +1,152 @@
+"""Checking a custody log and its head: a pure function of bytes and keys.
+
+The numbered steps match ``docs/formats.md`` ("Checking a case by hand").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from .custody import GENESIS, Event, Head
+from .errors import CustodyError
+from .keys import PublicKey
+from .report import Finding
+
+
+@attrs.frozen
+class Keyring:
+    """Public keys by fingerprint: those the user trusts, and others merely known."""
+
+    trusted: Mapping[str, PublicKey] = attrs.field(factory=dict)
+    known: Mapping[str, PublicKey] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, trusted: Iterable[PublicKey], known: Iterable[PublicKey] = ()) -> Keyring:
+        """Build a keyring from lists of keys."""
+        return cls({k.fingerprint: k for k in trusted}, {k.fingerprint: k for k in known})
+
+    def check(self, fingerprint: str, message: bytes, signature: bytes,
+              subject: str, what: str) -> list[Finding]:
+        """Findings for one signature: invalid, unknown signer or untrusted signer."""
+        key = self.trusted.get(fingerprint) or self.known.get(fingerprint)
+        if key is None:
+            return [Finding("signer-unknown",
+                            f"signed by key {fingerprint[:16]}…, which is neither trusted "
+                            "(--trust) nor stored in the case", subject)]
+        if not key.verify(message, signature):
+            return [Finding("bad-signature", f"{what} signature is not valid", subject)]
+        if fingerprint not in self.trusted:
+            return [Finding("signer-untrusted",
+                            f"validly signed by {key.name} ({key.org}, {fingerprint[:16]}…), "
+                            "whose key was not given with --trust", subject)]
+        return []
+
+
+def split_log(raw: bytes) -> tuple[list[bytes], bool]:
+    """Split log bytes into lines; the flag is True when a torn last line was dropped."""
+    if not raw:
+        return [], False
+    lines = raw.split(b"\n")
+    torn = lines[-1] != b""
+    return lines[:-1], torn
+
+
+def _check_event(event: Event, line_no: int, case_id: str, prev: str | None,
+                 keys: Keyring) -> list[Finding]:
+    subject = f"event {line_no}"
+    found: list[Finding] = []
+    if event.seq != line_no:
+        found.append(Finding("event-seq", f"carries sequence number {event.seq}, expected "
+                             f"{line_no} (events removed, inserted or reordered)", subject))
+    if event.case_id != case_id:
+        found.append(Finding("event-case", "belongs to another case", subject))
+    if prev is not None and event.prev != prev:
+        found.append(Finding("event-link", "does not link to the event before it (an event "
+                             "was edited, removed, inserted or reordered)", subject))
+    found += keys.check(event.actor.fingerprint, event.signed_bytes(),
+                        event.signature_bytes(), subject, "The event")
+    return found
+
+
+def check_events(lines: list[bytes], case_id: str,
+                 keys: Keyring) -> tuple[list[Event | None], list[Finding]]:
+    """Steps 1–4: parse, number, link and signature of every event."""
+    events: list[Event | None] = []
+    found: list[Finding] = []
+    prev: str | None = GENESIS
+    for line_no, line in enumerate(lines, start=1):
+        try:
+            event = Event.from_line(line)
+        except CustodyError as exc:
+            found.append(Finding("event-unreadable", exc.message, f"event {line_no}"))
+            events.append(None)
+            prev = None
+            continue
+        found += _check_event(event, line_no, case_id, prev, keys)
+        events.append(event)
+        prev = event.hash
+    return events, found
+
+
+def check_head(head: Head | None, events: list[Event | None], case_id: str,
+               keys: Keyring) -> list[Finding]:
+    """Step 5: the signed head anchors the last event (truncation is caught here)."""
+    if head is None:
+        return [Finding("head-missing", "the case has no signed head", "head")] if events else []
+    found = keys.check(head.actor.fingerprint, head.signed_bytes(), head.signature_bytes(),
+                       "head", "The head")
+    if head.case_id != case_id:
+        found.append(Finding("head-case", "belongs to another case", "head"))
+    count = len(events)
+    if head.seq > count:
+        found.append(Finding("log-truncated", f"the head anchors {head.seq} events but the "
+                             f"log holds {count}: events were removed from the end", "head"))
+        return found
+    anchored = events[head.seq - 1] if head.seq else None
+    anchored_hash = anchored.hash if anchored else (GENESIS if head.seq == 0 else None)
+    if anchored_hash != head.hash:
+        found.append(Finding("head-mismatch", f"event {head.seq} is not the one the head "
+                             "anchors (the log was rewritten)", "head"))
+    elif head.seq < count:
+        found.append(Finding("head-behind", f"events {head.seq + 1}–{count} are signed and "
+                             "linked but not yet anchored by the head (an interrupted write; "
+                             "the next command re-anchors them)", "head", "warning"))
+    return found
+
+
+def check_log(raw: bytes, head: Head | None, case_id: str,
+              keys: Keyring) -> tuple[list[Event], list[Finding]]:
+    """Check a whole custody log; return its readable events and every finding."""
+    lines, torn = split_log(raw)
+    found: list[Finding] = []
+    if torn:
+        found.append(Finding("torn-tail", "the log ends in an incomplete line (an interrupted "
+                             "write); it is ignored and removed by the next command", "log",
+                             "warning"))
+    events, event_findings = check_events(lines, case_id, keys)
+    found += event_findings
+    found += check_head(head, events, case_id, keys)
+    return [e for e in events if e is not None], merge_signer_findings(found)
+
+
+def merge_signer_findings(found: list[Finding]) -> list[Finding]:
+    """One finding per untrusted or unknown signer, naming everything it signed."""
+    merged: dict[tuple[str, str], list[str]] = {}
+    kept: list[Finding] = []
+    for finding in found:
+        if finding.code in ("signer-untrusted", "signer-unknown"):
+            merged.setdefault((finding.code, finding.message), []).append(finding.subject)
+        else:
+            kept.append(finding)
+    for (code, message), subjects in merged.items():
+        kept.append(Finding(code, f"{len(subjects)} record(s) {message}", _span(subjects)))
+    return kept
+
+
+def _span(subjects: list[str]) -> str:
+    numbers = [int(s.split()[1]) for s in subjects if s.startswith("event ")]
+    parts = [f"events {min(numbers)}–{max(numbers)}" if len(numbers) > 1 else
+             f"event {numbers[0]}"] if numbers else []
+    return ", ".join(parts + [s for s in subjects if not s.startswith("event ")])

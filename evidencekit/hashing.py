@@ -1,0 +1,123 @@
+"""Streaming hashing, and the one-pass copy-and-hash used at ingest.
+
+The copy runs as a three-stage pipeline over a small ring of 1 MiB buffers:
+the calling thread reads, a second thread hashes (``hashlib`` releases the
+GIL on large updates) and a third writes. While chunk *n* is written, chunk
+*n+1* is hashed and chunk *n+2* read, so the two cores overlap I/O and
+hashing, and memory stays at ``_RING`` buffers whatever the file size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import threading
+from collections.abc import Callable
+from typing import BinaryIO
+
+import attrs
+
+CHUNK = 1 << 20
+_RING = 6
+
+
+@attrs.frozen
+class Digest:
+    """A file's size and lower-case hex SHA-256."""
+
+    sha256: str = attrs.field()
+    size: int = attrs.field()
+
+    @sha256.validator
+    def _check(self, _attr: object, value: str) -> None:
+        if len(value) != 64 or value.strip("0123456789abcdef"):
+            raise ValueError("sha256 must be 64 lower-case hex digits")
+
+
+def hash_stream(stream: BinaryIO, progress: Callable[[int], None] | None = None) -> Digest:
+    """SHA-256 of everything left in ``stream``, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    while n := stream.readinto(view):  # type: ignore[attr-defined]
+        digest.update(view[:n])
+        size += n
+        if progress:
+            progress(n)
+    return Digest(digest.hexdigest(), size)
+
+
+def hash_file(path: os.PathLike[str] | str,
+              progress: Callable[[int], None] | None = None) -> Digest:
+    """SHA-256 of a file, streamed (raises ``OSError`` as the OS reports it)."""
+    with open(path, "rb", buffering=0) as stream:
+        return hash_stream(stream, progress)
+
+
+_STOP = None
+
+
+def _hasher(inbox: queue.Queue[tuple[bytearray, int] | None],
+            outbox: queue.Queue[tuple[bytearray, int] | None],
+            digest: hashlib._Hash) -> None:
+    while (item := inbox.get()) is not _STOP:
+        buf, n = item
+        digest.update(memoryview(buf)[:n])
+        outbox.put(item)
+    outbox.put(_STOP)
+
+
+def _writer(inbox: queue.Queue[tuple[bytearray, int] | None],
+            free: queue.Queue[bytearray], fd: int, errors: list[BaseException]) -> None:
+    while (item := inbox.get()) is not _STOP:
+        buf, n = item
+        if not errors:
+            try:
+                view = memoryview(buf)[:n]
+                while view:
+                    view = view[os.write(fd, view):]
+            except OSError as exc:
+                errors.append(exc)
+        free.put(buf)
+
+
+def copy_and_hash(src: BinaryIO, dst_fd: int,
+                  progress: Callable[[int], None] | None = None) -> Digest:
+    """Copy ``src`` to ``dst_fd`` while hashing it, in one overlapped pass.
+
+    Raises:
+        OSError: a read or write failed (the caller maps it to StorageError).
+    """
+    free: queue.Queue[bytearray] = queue.Queue()
+    for _ in range(_RING):
+        free.put(bytearray(CHUNK))
+    to_hash: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
+    to_write: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
+    digest = hashlib.sha256()
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_hasher, args=(to_hash, to_write, digest), daemon=True),
+        threading.Thread(target=_writer, args=(to_write, free, dst_fd, errors), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    size = 0
+    try:
+        while not errors:
+            buf = free.get()
+            n = src.readinto(buf)  # type: ignore[attr-defined]
+            if not n:
+                break
+            size += n
+            to_hash.put((buf, n))
+            if progress:
+                progress(n)
+    finally:
+        to_hash.put(_STOP)
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return Digest(digest.hexdigest(), size)

@@ -1,0 +1,90 @@
+"""Exhibits as seen through the custody log: a pure view over events."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+import attrs
+
+from .canonical import JsonValue
+from .custody import Event
+from .errors import InputError
+
+Kind = Literal["cctv", "bodycam", "photo", "statement", "document", "audio"]
+KINDS: tuple[str, ...] = ("cctv", "bodycam", "photo", "statement", "document", "audio")
+_PRODUCER = re.compile(r"[A-Z]{1,6}")
+
+
+def check_producer(initials: str) -> str:
+    """Normalise a producer's initials (``hg`` → ``HG``).
+
+    Raises:
+        InputError: not 1 to 6 letters.
+    """
+    value = initials.strip().upper()
+    if not _PRODUCER.fullmatch(value):
+        raise InputError(
+            f"Producer initials {initials!r} must be 1 to 6 letters, e.g. HG for Hana Green."
+        )
+    return value
+
+
+@attrs.frozen
+class Item:
+    """One exhibit: its reference, hash and what was recorded when it was ingested."""
+
+    ref: str
+    sha256: str
+    size: int
+    kind: str
+    producer: str
+    description: str
+    original_name: str
+    media_type: str
+    ingested_at: str
+    ingested_by: str
+    seq: int
+    details: dict[str, JsonValue]
+
+    @classmethod
+    def from_event(cls, event: Event) -> Item:
+        """Build the item an ``ingested`` event records."""
+        d = event.details
+        return cls(
+            ref=event.exhibit or "?", sha256=event.sha256 or "", size=int(d.get("size", 0)),
+            kind=str(d.get("kind", "")), producer=str(d.get("producer", "")),
+            description=str(d.get("description", "")),
+            original_name=str(d.get("original_name", "")),
+            media_type=str(d.get("media_type", "")), ingested_at=event.time,
+            ingested_by=f"{event.actor.name} ({event.actor.org})", seq=event.seq, details=d,
+        )
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Stable plain-data form (``list --json`` and ``show --json``)."""
+        return {
+            "ref": self.ref, "sha256": self.sha256, "size": self.size, "kind": self.kind,
+            "producer": self.producer, "description": self.description,
+            "original_name": self.original_name, "media_type": self.media_type,
+            "ingested_at": self.ingested_at, "ingested_by": self.ingested_by,
+            "event_seq": self.seq, "details": self.details,
+        }
+
+
+def items_of(events: Iterable[Event]) -> list[Item]:
+    """Every exhibit ingested, in the order of the log."""
+    return [Item.from_event(e) for e in events if e.action == "ingested" and e.exhibit]
+
+
+def next_ref(items: Iterable[Item], producer: str) -> str:
+    """The next exhibit reference for ``producer`` (``HG/1``, ``HG/2`` …)."""
+    numbers = [int(i.ref.split("/")[1]) for i in items
+               if i.producer == producer and i.ref.split("/")[-1].isdigit()]
+    return f"{producer}/{max(numbers, default=0) + 1}"
+
+
+def ref_sort_key(ref: str) -> tuple[str, int]:
+    """Sort ``HG/2`` before ``HG/10``."""
+    prefix, _, number = ref.partition("/")
+    return prefix, int(number) if number.isdigit() else 0

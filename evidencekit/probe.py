@@ -1,0 +1,108 @@
+"""Video and audio metadata from ffprobe, called with a time limit.
+
+ffmpeg-python's ``probe`` has no timeout, and a hostile file can make
+ffprobe spin, so ffprobe is run here directly with ``subprocess`` and a
+limit. Paths are always absolute, so a name starting with ``-`` is never
+taken for an option.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+from .canonical import JsonValue
+from .errors import InputError
+
+PROBE_TIMEOUT = 60.0
+_DEVICE_WORDS = ("make", "model", "device", "location", "serial", "manufacturer", "software",
+                 "encoder", "handler", "vendor", "creation_time", "com.apple", "com.android")
+
+
+def run_ffprobe(path: Path, timeout: float = PROBE_TIMEOUT) -> dict[str, JsonValue]:
+    """ffprobe's JSON for ``path`` (format and streams).
+
+    Raises:
+        InputError: ffprobe is missing, timed out, or could not read the file.
+    """
+    exe = shutil.which("ffprobe")
+    if exe is None:
+        raise InputError("ffprobe is not installed.", hint="Install ffmpeg (apt-get install ffmpeg).")
+    args = [exe, "-v", "error", "-show_format", "-show_streams", "-of", "json",
+            str(path.absolute())]
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise InputError(f"ffprobe took longer than {timeout:.0f} s and was stopped.") from exc
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"ffprobe could not read the file: {reason[-1] if reason else 'no reason'}.")
+    try:
+        data = json.loads(done.stdout.decode("utf-8", "replace"))
+    except ValueError as exc:
+        raise InputError("ffprobe printed something that is not JSON.") from exc
+    if not isinstance(data, dict):
+        raise InputError("ffprobe printed something unexpected.")
+    return data
+
+
+def _text(value: object, limit: int = 200) -> str:
+    return str(value)[:limit]
+
+
+def _rate(value: object) -> str | None:
+    try:
+        rate = Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return f"{float(rate):.3f}" if rate > 0 else None
+
+
+def _stream_summary(stream: dict[str, object]) -> dict[str, JsonValue]:
+    kind = _text(stream.get("codec_type", "unknown"), 20)
+    out: dict[str, JsonValue] = {"type": kind, "codec": _text(stream.get("codec_name", "?"), 40)}
+    if kind == "video":
+        if isinstance(stream.get("width"), int) and isinstance(stream.get("height"), int):
+            out["resolution"] = f"{stream['width']}x{stream['height']}"
+        rate = _rate(stream.get("avg_frame_rate")) or _rate(stream.get("r_frame_rate"))
+        if rate:
+            out["frame_rate"] = rate
+    elif kind == "audio":
+        for key in ("sample_rate", "channels"):
+            if key in stream:
+                out[key] = _text(stream[key], 20)
+    return out
+
+
+def _device_tags(tags: dict[str, object]) -> dict[str, JsonValue]:
+    return {
+        _text(key, 80): _text(value)
+        for key, value in sorted(tags.items())
+        if any(word in key.lower() for word in _DEVICE_WORDS)
+    }
+
+
+def media_metadata(probe: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """Summarise ffprobe output: duration, codecs, resolution, frame rate, times, device tags."""
+    fmt = probe.get("format") if isinstance(probe.get("format"), dict) else {}
+    assert isinstance(fmt, dict)
+    streams = probe.get("streams") if isinstance(probe.get("streams"), list) else []
+    assert isinstance(streams, list)
+    tags = fmt.get("tags") if isinstance(fmt.get("tags"), dict) else {}
+    assert isinstance(tags, dict)
+    out: dict[str, JsonValue] = {"container": _text(fmt.get("format_name", "?"), 80)}
+    try:
+        out["duration_seconds"] = f"{float(fmt['duration']):.3f}"
+    except (KeyError, TypeError, ValueError):
+        pass
+    out["streams"] = [_stream_summary(s) for s in streams[:16] if isinstance(s, dict)]
+    video = next((s for s in out["streams"] if s.get("type") == "video"), None)
+    if video:
+        out.update({k: video[k] for k in ("resolution", "frame_rate") if k in video})
+    if "creation_time" in tags:
+        out["device_time"] = _text(tags["creation_time"], 60)
+    out["device_tags"] = _device_tags(tags)
+    return out

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Build and check the sample case: two officers' keys, a case, every kind of
+# evidence ingested, the custody log shown, and a full verification.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+OUT=${1:-build/sample}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+EK=.venv/bin/evidencekit
+export EVIDENCEKIT_PASSPHRASE=${EVIDENCEKIT_PASSPHRASE:-sample-passphrase-not-for-real-use}
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Generating sample evidence in $OUT/evidence"
+.venv/bin/python fixtures/make_sample.py "$OUT/evidence"
+
+step "Keys for the housing officer (HG) and the police constable (TA)"
+$EK keys create --name "Hana Green" --org "Northside Housing" --out "$OUT/hg"
+$EK keys create --name "Tom Ashby" --org "Northside Police" --out "$OUT/ta"
+
+step "A new case"
+$EK init "$OUT/case" --ref NH-2026-0147 --title "Closure order, 14 Elm Court" \
+  --court "Northside Magistrates' Court"
+C=(--case "$OUT/case")
+
+step "Ingest"
+$EK ingest "$OUT/evidence/statement_hana_green.txt" "${C[@]}" --key "$OUT/hg.key" \
+  --kind statement --producer HG --description "Statement of Hana Green, 18 Nov 2026"
+$EK ingest "$OUT/evidence/statement_neighbour.docx" "${C[@]}" --key "$OUT/hg.key" \
+  --kind statement --producer HG --description "Statement of a neighbour (anonymous)"
+$EK ingest "$OUT/evidence/photo_front_door.jpg" "${C[@]}" --key "$OUT/hg.key" \
+  --kind photo --producer HG --description "Front door of 14 Elm Court" \
+  --captured-by "Hana Green" --captured-at 2026-11-14T23:42
+$EK ingest "$OUT/evidence/cctv_export" "${C[@]}" --key "$OUT/hg.key" --kind cctv \
+  --producer HG --description "CCTV export, Elm Court cameras 1 and 2" \
+  --source "Elm Court CCTV recorder" --captured-at 2026-11-14T23:40:00Z
+$EK ingest "$OUT/evidence/statement_pc_ashby.pdf" "${C[@]}" --key "$OUT/ta.key" \
+  --kind statement --producer TA --description "Statement of PC Tom Ashby 4521"
+$EK ingest "$OUT/evidence/bodycam_ashby.mp4" "${C[@]}" --key "$OUT/ta.key" --kind bodycam \
+  --producer TA --description "Body-worn video, PC Ashby, 15 Nov 2026 00:15"
+step "The same photo again is recognised, not stored twice"
+$EK ingest "$OUT/evidence/photo_front_door.jpg" "${C[@]}" --key "$OUT/ta.key" \
+  --kind photo --producer TA --description "Copy of the door photo from the police"
+
+step "Exhibits"
+$EK list "${C[@]}"
+step "What the photo's own metadata says (HG/3)"
+$EK show HG/3 "${C[@]}"
+step "Chain of custody"
+$EK log "${C[@]}"
+
+step "Verification, trusting both officers' public keys"
+$EK verify "$OUT/case" --trust "$OUT/hg.pub" --trust "$OUT/ta.pub"
+
+step "A tampered copy must fail verification"
+cp -r "$OUT/case" "$OUT/tampered"
+obj=$(find "$OUT/tampered/objects/sha256" -type f | head -n 1)
+chmod u+w "$obj"
+printf 'X' | dd of="$obj" bs=1 seek=0 conv=notrunc status=none
+if $EK verify "$OUT/tampered" --trust "$OUT/hg.pub" --trust "$OUT/ta.pub"; then
+  echo "sample: tampering was NOT detected" >&2
+  exit 1
+fi
+printf '\nSample case built and verified in %s (the tampered copy was caught).\n' "$OUT/case"

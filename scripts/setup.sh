@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian machine for evidencekit: system programs, a virtual
+# environment in .venv, and the package with its test tools. Safe to rerun.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# program -> Debian package that provides it
+declare -A NEED=(
+  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
+  [exiftool]=libimage-exiftool-perl [tesseract]=tesseract-ocr [openssl]=openssl
+)
+missing=()
+for prog in "${!NEED[@]}"; do
+  command -v "$prog" >/dev/null 2>&1 || missing+=("${NEED[$prog]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: $pkgs" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $pkgs >/dev/null
+  else
+    echo "setup: please install these Debian packages first (as root): apt-get install $pkgs" >&2
+    exit 1
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "setup: evidencekit needs Python 3.11 or newer ($PY is older)." >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+mkdir -p build
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" \
+    >build/pip-install.log 2>&1; then
+  cat build/pip-install.log >&2
+  echo "setup: pip could not install evidencekit (log above)" >&2
+  exit 1
+fi
+.venv/bin/python -c 'import evidencekit, evidencekit_cli' \
+  || { echo "setup: the package did not install" >&2; exit 1; }
