@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from evidencekit import KINDS, Case, IngestRequest, ingest as ingest_files
+from evidencekit import KINDS, Case, IngestRequest
+from evidencekit import ingest as ingest_files
 from evidencekit.ingest import expand_inputs, total_size
 
 from .common import (

@@ -15,7 +15,7 @@ import click
 from evidencekit import Case, InputError, Signer, load_signer
 
 F = TypeVar("F", bound=Callable[..., Any])
-PASSPHRASE_ENV = "EVIDENCEKIT_PASSPHRASE"
+PASSPHRASE_ENV = "EVIDENCEKIT_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 
 
 def case_option(func: F) -> F:

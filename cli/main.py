@@ -58,7 +58,7 @@ def _debug(ctx: click.Context) -> bool:
 @click.version_option(__version__, prog_name="evidencekit")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for reporting bugs).")
 def cli(debug: bool) -> None:
-    """Keep ASB evidence safe: ingest it, check it, and share it with a signed history.
+    r"""Keep ASB evidence safe: ingest it, check it, and share it with a signed history.
 
     \b
     Typical order:

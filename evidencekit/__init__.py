@@ -71,6 +71,7 @@ __all__ = [
     "load_public_key",
     "load_signer",
     "parse_canonical",
+    "parse_public_key",
     "utc_now",
     "verify_case",
 ]

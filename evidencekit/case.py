@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -39,8 +40,8 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _one_line(name: str, limit: int = 300) -> Callable[[object, object, str | None], None]:
-    def check(_inst: object, _attr: object, value: str | None) -> None:
+def _one_line(name: str, limit: int = 300) -> Callable[[object, object, Any], None]:
+    def check(_inst: object, _attr: object, value: Any) -> None:
         if value is None and name == "court":
             return
         if not isinstance(value, str) or not value.strip() or "\n" in value or len(value) > limit:

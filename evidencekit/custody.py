@@ -47,9 +47,14 @@ def _check_time(_inst: object, _attr: object, value: str) -> None:
         raise InputError(f"Bad UTC time {value!r} in custody record.") from exc
 
 
-def _check_hex64(_inst: object, _attr: object, value: str | None) -> None:
-    if value is not None and not (isinstance(value, str) and _HEX64.fullmatch(value)):
+def _check_hex64(_inst: object, _attr: object, value: Any) -> None:
+    if not (isinstance(value, str) and _HEX64.fullmatch(value)):
         raise InputError("Expected a 64-digit lower-case hex SHA-256.")
+
+
+def _check_optional_hex64(inst: object, attr: object, value: Any) -> None:
+    if value is not None:
+        _check_hex64(inst, attr, value)
 
 
 def _check_text(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -113,7 +118,7 @@ class Event:
     action: str = attrs.field(validator=_check_action)
     exhibit: str | None = attrs.field(
         validator=attrs.validators.optional(attrs.validators.instance_of(str)))
-    sha256: str | None = attrs.field(validator=_check_hex64)
+    sha256: str | None = attrs.field(validator=_check_optional_hex64)
     details: dict[str, JsonValue] = attrs.field(validator=_check_details)
     prev: str = attrs.field(validator=_check_hex64)
     signature: str = ""

@@ -109,9 +109,9 @@ def parse_public_key(text: str, *, source: str = "public key") -> PublicKey:
     except ValueError as exc:
         raise KeyFileError(f"{source} has no PEM public key block.") from exc
     for line in lines[:start]:
-        key, sep, value = line.partition(":")
+        label, sep, value = line.partition(":")
         if sep:
-            fields[key.strip().lower()] = value.strip()
+            fields[label.strip().lower()] = value.strip()
     try:
         der = base64.b64decode("".join(lines[start + 1 : end]), validate=True)
     except binascii.Error as exc:
@@ -226,11 +226,12 @@ def decrypt_private_key(data: bytes, passphrase: str, *, source: str = "key file
     record = _parse_key_record(data, source)
     try:
         kdf = record["kdf"]
-        assert isinstance(kdf, dict)
+        if not isinstance(kdf, dict):
+            raise TypeError("kdf settings must be an object")
         key = _derive(passphrase, base64.b64decode(kdf["salt"]), int(kdf["opslimit"]),
                       int(kdf["memlimit"]))
         box = base64.b64decode(str(record["box"]))
-    except (KeyError, AssertionError, ValueError, TypeError, binascii.Error,
+    except (KeyError, ValueError, TypeError, binascii.Error,
             nacl.exceptions.CryptoError) as exc:
         raise KeyFileError(f"{source} is damaged: its key settings cannot be read.") from exc
     try:

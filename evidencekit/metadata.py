@@ -125,7 +125,7 @@ def _pdf(path: Path) -> Extracted:
         if reader.is_encrypted:
             return Extracted(meta, "PDF is encrypted; its pages and properties cannot be read")
         meta["pages"] = len(reader.pages)
-        info = reader.metadata or {}
+        info: dict[str, object] = dict(reader.metadata or {})
         for key, name in (("/Title", "title"), ("/Author", "author"), ("/Creator", "creator"),
                           ("/Producer", "producer")):
             if info.get(key):
@@ -136,7 +136,7 @@ def _pdf(path: Path) -> Extracted:
 
 
 def _docx(path: Path) -> Extracted:
-    import docx  # python-docx is slow to import; only pay for it on DOCX files
+    import docx  # noqa: PLC0415 - slow to import; only paid for on DOCX files
 
     with zipfile.ZipFile(path) as archive:
         total = sum(info.file_size for info in archive.infolist())
@@ -169,7 +169,7 @@ _READERS: dict[str, Callable[[Path], Extracted]] = {
 def extract(path: Path, media_type: str) -> Extracted:
     """Read what metadata can be read from ``path``; never raises for bad content."""
     reader = _READERS.get(media_type)
-    if reader is None and media_type.split("/")[0] in ("video", "audio"):
+    if reader is None and media_type.split("/", maxsplit=1)[0] in ("video", "audio"):
         reader = _media
     if reader is None:
         return Extracted({}, None)

@@ -8,6 +8,7 @@ taken for an option.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -23,14 +24,15 @@ _DEVICE_WORDS = ("make", "model", "device", "location", "serial", "manufacturer"
 
 
 def run_ffprobe(path: Path, timeout: float = PROBE_TIMEOUT) -> dict[str, JsonValue]:
-    """ffprobe's JSON for ``path`` (format and streams).
+    """Ffprobe's JSON for ``path`` (format and streams).
 
     Raises:
         InputError: ffprobe is missing, timed out, or could not read the file.
     """
     exe = shutil.which("ffprobe")
     if exe is None:
-        raise InputError("ffprobe is not installed.", hint="Install ffmpeg (apt-get install ffmpeg).")
+        raise InputError("ffprobe is not installed.",
+                         hint="Install ffmpeg (apt-get install ffmpeg).")
     args = [exe, "-v", "error", "-show_format", "-show_streams", "-of", "json",
             str(path.absolute())]
     try:
@@ -38,8 +40,9 @@ def run_ffprobe(path: Path, timeout: float = PROBE_TIMEOUT) -> dict[str, JsonVal
     except subprocess.TimeoutExpired as exc:
         raise InputError(f"ffprobe took longer than {timeout:.0f} s and was stopped.") from exc
     if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"ffprobe could not read the file: {reason[-1] if reason else 'no reason'}.")
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = lines[-1][:200] if lines else "no reason given"
+        raise InputError(f"ffprobe could not read the file: {reason}.")
     try:
         data = json.loads(done.stdout.decode("utf-8", "replace"))
     except ValueError as exc:
@@ -85,19 +88,20 @@ def _device_tags(tags: dict[str, object]) -> dict[str, JsonValue]:
     }
 
 
+def _as_dict(value: object) -> dict[str, JsonValue]:
+    return value if isinstance(value, dict) else {}
+
+
 def media_metadata(probe: dict[str, JsonValue]) -> dict[str, JsonValue]:
     """Summarise ffprobe output: duration, codecs, resolution, frame rate, times, device tags."""
-    fmt = probe.get("format") if isinstance(probe.get("format"), dict) else {}
-    assert isinstance(fmt, dict)
-    streams = probe.get("streams") if isinstance(probe.get("streams"), list) else []
-    assert isinstance(streams, list)
-    tags = fmt.get("tags") if isinstance(fmt.get("tags"), dict) else {}
-    assert isinstance(tags, dict)
+    fmt = _as_dict(probe.get("format"))
+    streams = probe.get("streams")
+    if not isinstance(streams, list):
+        streams = []
+    tags = _as_dict(fmt.get("tags"))
     out: dict[str, JsonValue] = {"container": _text(fmt.get("format_name", "?"), 80)}
-    try:
+    with contextlib.suppress(KeyError, TypeError, ValueError):
         out["duration_seconds"] = f"{float(fmt['duration']):.3f}"
-    except (KeyError, TypeError, ValueError):
-        pass
     out["streams"] = [_stream_summary(s) for s in streams[:16] if isinstance(s, dict)]
     video = next((s for s in out["streams"] if s.get("type") == "video"), None)
     if video:

@@ -95,9 +95,8 @@ def read_small_bytes(path: Path, *, limit: int, what: str = "file") -> bytes:
     Raises:
         InputError: missing, not a regular file, or larger than ``limit``.
     """
-    with open_regular(path, what) as fd:
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read(limit + 1)
+    with open_regular(path, what) as fd, os.fdopen(os.dup(fd), "rb") as handle:
+        data = handle.read(limit + 1)
     if len(data) > limit:
         raise InputError(f"The {what} {path} is larger than the {limit} bytes allowed.")
     return data
