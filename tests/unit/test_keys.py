@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import stat
 import subprocess
 from pathlib import Path
@@ -52,7 +53,6 @@ def test_create_key_writes_encrypted_private_and_openssl_public(tmp_path: Path) 
     # OpenSSL reads the .pub file as it is, and its DER hashes to our fingerprint.
     der = subprocess.run(["openssl", "pkey", "-pubin", "-in", str(pub), "-outform", "DER"],
                          capture_output=True, check=True).stdout
-    import hashlib
     assert hashlib.sha256(der).hexdigest() == public.fingerprint
     text = pub.read_text()
     assert text.startswith("Name: Hana Green\nOrganisation: Northside Housing\nFingerprint: ")

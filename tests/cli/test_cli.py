@@ -1,0 +1,145 @@
+"""The command line, run in-process: messages, exit codes, JSON, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from evidencekit_cli.main import cli
+
+from tests.conftest import PASSPHRASE
+
+ENV = {"EVIDENCEKIT_PASSPHRASE": PASSPHRASE}
+
+
+def run(*args: object, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env or ENV)
+
+
+@pytest.fixture
+def case_dir(tmp_path: Path) -> Path:
+    result = run("init", tmp_path / "case", "--ref", "NH-1", "--title", "Elm Court")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "case"
+
+
+def ingest(case_dir: Path, key: Path, *files: Path, producer: str = "HG",
+           kind: str = "statement") -> Result:
+    return run("ingest", *files, "--case", case_dir, "--key", key, "--kind", kind,
+               "--producer", producer, "--description", "A statement")
+
+
+def test_full_path_through_the_cli(case_dir: Path, key_files: dict[str, Path],
+                                   sample_dir: Path) -> None:
+    result = ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt",
+                    sample_dir / "cctv_export")
+    assert result.exit_code == 0, result.output
+    assert "HG/1" in result.output and "HG/3" in result.output
+    result = ingest(case_dir, key_files["ta"], sample_dir / "bodycam_ashby.mp4",
+                    producer="TA", kind="bodycam")
+    assert result.exit_code == 0
+
+    listing = json.loads(run("list", "--case", case_dir, "--json").output)
+    assert [i["ref"] for i in listing["items"]] == ["HG/1", "HG/2", "HG/3", "TA/1"]
+    assert all(len(i["sha256"]) == 64 for i in listing["items"])
+    assert listing["case"]["ref"] == "NH-1"
+
+    shown = run("show", "ta/1", "--case", case_dir)
+    assert shown.exit_code == 0 and "480x270" in shown.output
+    shown_json = json.loads(run("show", "TA/1", "--case", case_dir, "--json").output)
+    assert shown_json["item"]["ref"] == "TA/1" and shown_json["events"][0]["action"] == "ingested"
+
+    log = json.loads(run("log", "--case", case_dir, "--json").output)
+    assert [e["seq"] for e in log] == [1, 2, 3, 4, 5]
+    assert run("log", "HG/2", "--case", case_dir).output.count("\n") == 1
+
+    ok = run("verify", case_dir, "--trust", key_files["hg.pub"], "--trust", key_files["ta.pub"])
+    assert ok.exit_code == 0 and ok.output.startswith("OK: 4 exhibits, 5 custody events")
+    untrusted = run("verify", case_dir, "--trust", key_files["hg.pub"], "--json")
+    assert untrusted.exit_code == 1
+    report = json.loads(untrusted.output)
+    assert report["ok"] is False and report["findings"][0]["code"] == "signer-untrusted"
+    assert set(report) == {"target", "ok", "checked", "errors", "warnings", "findings"}
+
+
+def test_case_is_found_from_the_current_folder(case_dir: Path, key_files: dict[str, Path],
+                                               tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (case_dir / "notes").mkdir()
+    (tmp_path / "a.txt").write_text("a")
+    monkeypatch.chdir(case_dir / "notes")
+    result = run("ingest", tmp_path / "a.txt", "--key", key_files["hg"], "--kind", "document",
+                 "--producer", "HG", "--description", "x")
+    assert result.exit_code == 0, result.output
+    assert "HG/1" in run("list").output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("list", "--case", "/nonexistent/case"), "is not an evidencekit case"),
+    (("show", "ZZ/9"), "There is no exhibit ZZ/9"),
+    (("keys", "show", "/nonexistent.pub"), "does not exist"),
+])
+def test_errors_are_one_line_without_traceback(case_dir: Path, args: tuple[str, ...],
+                                               message: str) -> None:
+    if args[0] == "show":
+        args = (*args, "--case", str(case_dir))
+    result = run(*args)
+    assert result.exit_code == 3
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_wrong_passphrase(case_dir: Path, key_files: dict[str, Path], tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    result = run("ingest", tmp_path / "a.txt", "--case", case_dir, "--key", key_files["hg"],
+                 "--kind", "document", "--producer", "HG", "--description", "x",
+                 env={"EVIDENCEKIT_PASSPHRASE": "not the passphrase"})
+    assert result.exit_code == 3
+    assert result.output.startswith("error: Wrong passphrase for ")
+    assert "Traceback" not in result.output
+
+
+def test_no_passphrase_and_no_terminal(key_files: dict[str, Path], case_dir: Path,
+                                       tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--case", str(case_dir),
+                                      "--key", str(key_files["hg"]), "--kind", "document",
+                                      "--producer", "HG", "--description", "x"], env={})
+    assert result.exit_code == 3 and "EVIDENCEKIT_PASSPHRASE" in result.output
+
+
+def test_refused_files_give_exit_3_and_keep_the_rest(case_dir: Path, key_files: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    result = ingest(case_dir, key_files["hg"], tmp_path / "missing.txt", tmp_path / "a.txt")
+    assert result.exit_code == 3
+    assert "REFUSED" in result.output and "HG/1" in result.output
+
+
+def test_usage_errors_exit_2(case_dir: Path) -> None:
+    result = run("ingest", "x", "--case", case_dir, "--kind", "video")
+    assert result.exit_code == 2
+
+
+def test_keys_create_and_show(tmp_path: Path) -> None:
+    result = run("keys", "create", "--name", "Hana Green", "--org", "Northside Housing",
+                 "--out", tmp_path / "hg")
+    assert result.exit_code == 0, result.output
+    fingerprint = result.output.split("fingerprint: ")[1].strip()
+    shown = json.loads(run("keys", "show", tmp_path / "hg.pub", "--json").output)
+    assert shown == {"name": "Hana Green", "org": "Northside Housing",
+                     "fingerprint": fingerprint}
+    assert "Organisation: Northside Housing" in run("keys", "show", tmp_path / "hg.pub").output
+
+
+def test_init_refuses_an_existing_case(case_dir: Path) -> None:
+    result = run("init", case_dir, "--ref", "X", "--title", "Y")
+    assert result.exit_code == 3 and "already holds a case" in result.output
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = run("--debug", "list", "--case", tmp_path)
+    assert result.exit_code == 1 and result.exception is not None

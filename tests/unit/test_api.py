@@ -1,0 +1,26 @@
+"""The public API is deliberate: this list changes only on purpose."""
+
+from __future__ import annotations
+
+import evidencekit
+
+PINNED = [
+    "FAST_KDF", "KINDS", "STRONG_KDF", "Actor", "Case", "CaseError", "CaseInfo", "CaseWriter",
+    "CustodyError", "Digest", "Event", "EvidenceKitError", "Finding", "Head", "IngestRequest",
+    "IngestResult", "InputError", "IntegrityError", "Item", "KeyFileError", "Keyring",
+    "PublicKey", "Signer", "StorageError", "VerificationReport", "__version__",
+    "canonical_bytes", "check_log", "create_key", "hash_file", "ingest", "load_public_key",
+    "load_signer", "parse_canonical", "parse_public_key", "utc_now", "verify_case",
+]
+
+
+def test_exported_names_are_pinned() -> None:
+    assert sorted(evidencekit.__all__) == sorted(PINNED)
+    for name in PINNED:
+        assert hasattr(evidencekit, name)
+
+
+def test_every_error_is_an_evidencekit_error() -> None:
+    for name in ("CaseError", "CustodyError", "InputError", "IntegrityError", "KeyFileError",
+                 "StorageError"):
+        assert issubclass(getattr(evidencekit, name), evidencekit.EvidenceKitError)
