@@ -15,7 +15,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import attrs
 
@@ -37,7 +37,7 @@ def _load_sync_file_range() -> Callable[[int, int, int, int], int] | None:
         return None
     func.argtypes = [ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong, ctypes.c_uint]
     func.restype = ctypes.c_int
-    return func  # type: ignore[no-any-return]
+    return cast(Callable[[int, int, int, int], int], func)
 
 
 _sync_file_range = _load_sync_file_range()
