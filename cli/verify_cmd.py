@@ -6,27 +6,34 @@ from pathlib import Path
 
 import click
 
-from evidencekit import VerificationReport, load_public_key, verify_case
+from evidencekit import VerificationReport, load_public_key, verify_case, verify_package
+from evidencekit.pkgverify import bytes_in_package
 from evidencekit.verify import bytes_to_verify
 
 from .common import emit_json, json_option, open_case, progress_bar, safe
 
 
 @click.command()
-@click.argument("target", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("target", required=False, type=click.Path(path_type=Path))
 @click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="A public key (.pub) whose signatures you accept. Repeat for each person.")
 @json_option
 def verify(target: Path | None, trust: tuple[Path, ...], as_json: bool) -> None:
-    """Check a case: every file re-hashed, every custody event and signature checked.
+    """Check a case or a received package, and report every problem found.
 
-    TARGET is the case folder (default: the case holding the current folder).
-    Exits 0 only when everything holds; 1 when anything is wrong.
+    TARGET is a case folder, a package folder or a package .zip (default: the
+    case holding the current folder). Every file is re-hashed and every custody
+    event and signature checked. Exits 0 only when everything holds; 1 when
+    anything is wrong.
     """
     keys = [load_public_key(p) for p in trust]
-    case = open_case(target)
-    with progress_bar(bytes_to_verify(case), "Verifying") as progress:
-        report = verify_case(case, keys, progress=progress)
+    if target is not None and not (target / "case.json").is_file():
+        with progress_bar(bytes_in_package(target), "Verifying") as progress:
+            report = verify_package(target, keys, progress=progress)
+    else:
+        case = open_case(target)
+        with progress_bar(bytes_to_verify(case), "Verifying") as progress:
+            report = verify_case(case, keys, progress=progress)
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -40,8 +47,11 @@ def _print_report(report: VerificationReport) -> None:
     for f in report.findings:
         label = "FAIL" if f.severity == "error" else "warn"
         click.echo(f"{label} {safe(f.subject)}: {safe(f.message)} [{f.code}]")
-    summary = (f"{c.get('items', 0)} exhibits, {c.get('events', 0)} custody events, "
-               f"{c.get('signers', 0)} signer(s) checked")
+    if "files" in c:
+        summary = f"{c['files']} files, {c.get('events', 0)} custody events checked"
+    else:
+        summary = (f"{c.get('items', 0)} exhibits, {c.get('events', 0)} custody events, "
+                   f"{c.get('signers', 0)} signer(s) checked")
     if report.ok:
         click.echo(f"OK: {summary}; {len(report.warnings)} warning(s).")
     else:

@@ -18,6 +18,7 @@ from .errors import (
     KeyFileError,
     StorageError,
 )
+from .export import ExportRequest, ExportResult, export_package
 from .hashing import Digest, hash_file
 from .ingest import IngestRequest, IngestResult, ingest
 from .items import KINDS, Item
@@ -31,6 +32,7 @@ from .keys import (
     load_signer,
     parse_public_key,
 )
+from .pkgverify import verify_package
 from .report import Finding, VerificationReport
 from .verify import verify_case
 
@@ -49,6 +51,8 @@ __all__ = [
     "Digest",
     "Event",
     "EvidenceKitError",
+    "ExportRequest",
+    "ExportResult",
     "Finding",
     "Head",
     "IngestRequest",
@@ -66,6 +70,7 @@ __all__ = [
     "canonical_bytes",
     "check_log",
     "create_key",
+    "export_package",
     "hash_file",
     "ingest",
     "load_public_key",
@@ -74,4 +79,5 @@ __all__ = [
     "parse_public_key",
     "utc_now",
     "verify_case",
+    "verify_package",
 ]

@@ -299,4 +299,5 @@ class CaseWriter:
         new = head_for(self.last, case_id=self.case.info.case_id, signer=self.signer,
                        now=self.case.clock())
         storage.atomic_write(self.case.head_path, new.to_bytes())
+        self._dirty = False
 

@@ -5,14 +5,39 @@ The numbered steps match ``docs/formats.md`` ("Checking a case by hand").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from .canonical import parse_canonical
 from .custody import GENESIS, Event, Head
-from .errors import CustodyError
+from .errors import CustodyError, InputError
 from .keys import PublicKey
 from .report import Finding
+
+OMITTED_TYPE = "evidencekit.custody-omitted/1"
+
+
+@attrs.frozen
+class Omitted:
+    """An event left out of a package's custody extract: only its number and hash."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def from_line(cls, line: bytes) -> Omitted | None:
+        """Parse a placeholder line; ``None`` when the line is not one."""
+        try:
+            data = parse_canonical(line)
+        except InputError:
+            return None
+        if data.get("type") != OMITTED_TYPE or set(data) != {"type", "seq", "hash"}:
+            return None
+        seq, digest = data["seq"], data["hash"]
+        if not isinstance(seq, int) or not isinstance(digest, str) or len(digest) != 64:
+            return None
+        return cls(seq, digest)
 
 
 @attrs.frozen
@@ -70,13 +95,26 @@ def _check_event(event: Event, line_no: int, case_id: str, prev: str | None,
     return found
 
 
-def check_events(lines: list[bytes], case_id: str,
-                 keys: Keyring) -> tuple[list[Event | None], list[Finding]]:
-    """Steps 1–4: parse, number, link and signature of every event."""
-    events: list[Event | None] = []
+def check_events(lines: list[bytes], case_id: str, keys: Keyring, *,
+                 allow_omitted: bool = False) -> tuple[list[Event | Omitted | None],
+                                                      list[Finding]]:
+    """Steps 1–4: parse, number, link and signature of every event.
+
+    With ``allow_omitted`` (a package's extract), placeholder lines stand for
+    undisclosed events: their hash carries the chain on.
+    """
+    events: list[Event | Omitted | None] = []
     found: list[Finding] = []
     prev: str | None = GENESIS
     for line_no, line in enumerate(lines, start=1):
+        stub = Omitted.from_line(line) if allow_omitted else None
+        if stub is not None:
+            if stub.seq != line_no:
+                found.append(Finding("event-seq", f"placeholder carries sequence number "
+                                     f"{stub.seq}, expected {line_no}", f"event {line_no}"))
+            events.append(stub)
+            prev = stub.hash
+            continue
         try:
             event = Event.from_line(line)
         except CustodyError as exc:
@@ -90,7 +128,7 @@ def check_events(lines: list[bytes], case_id: str,
     return events, found
 
 
-def check_head(head: Head | None, events: list[Event | None], case_id: str,
+def check_head(head: Head | None, events: Sequence[Event | Omitted | None], case_id: str,
                keys: Keyring) -> list[Finding]:
     """Step 5: the signed head anchors the last event (truncation is caught here)."""
     if head is None:
@@ -128,7 +166,24 @@ def check_log(raw: bytes, head: Head | None, case_id: str,
     events, event_findings = check_events(lines, case_id, keys)
     found += event_findings
     found += check_head(head, events, case_id, keys)
-    return [e for e in events if e is not None], merge_signer_findings(found)
+    return [e for e in events if isinstance(e, Event)], merge_signer_findings(found)
+
+
+def check_extract(raw: bytes, head: Head | None, case_id: str,
+                  keys: Keyring) -> tuple[list[Event], list[Finding]]:
+    """Check a package's custody extract: disclosed events, placeholders and the head."""
+    lines, torn = split_log(raw)
+    found: list[Finding] = []
+    if torn:
+        found.append(Finding("event-unreadable", "the custody extract ends in an incomplete "
+                             "line", "custody"))
+    events, event_findings = check_events(lines, case_id, keys, allow_omitted=True)
+    found += event_findings
+    found += check_head(head, events, case_id, keys)
+    if head is not None and head.seq < len(events):
+        found.append(Finding("extract-beyond-head", f"the extract holds {len(events)} events "
+                             f"but its head anchors only {head.seq}", "head"))
+    return [e for e in events if isinstance(e, Event)], merge_signer_findings(found)
 
 
 def merge_signer_findings(found: list[Finding]) -> list[Finding]:

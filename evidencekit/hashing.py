@@ -15,7 +15,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from typing import BinaryIO, cast
+from typing import Protocol, cast
 
 import attrs
 
@@ -45,10 +45,11 @@ _sync_file_range = _load_sync_file_range()
 
 @attrs.frozen
 class Digest:
-    """A file's size and lower-case hex SHA-256."""
+    """A file's size, lower-case hex SHA-256 and, when asked for, SHA-512."""
 
     sha256: str = attrs.field()
     size: int = attrs.field()
+    sha512: str | None = None
 
     @sha256.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -56,33 +57,56 @@ class Digest:
             raise ValueError("sha256 must be 64 lower-case hex digits")
 
 
-def hash_stream(stream: BinaryIO, progress: Callable[[int], None] | None = None) -> Digest:
-    """SHA-256 of everything left in ``stream``, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
+class Readable(Protocol):
+    """Anything with ``readinto`` (files, zip members)."""
+
+    def readinto(self, buffer: memoryview | bytearray, /) -> int | None:
+        """Fill ``buffer``; return the number of bytes read (0 at the end)."""
+        ...
+
+
+class _Hashers:
+    """SHA-256, and SHA-512 when wanted, fed from one stream of blocks."""
+
+    def __init__(self, sha512: bool) -> None:
+        self.hashes = [hashlib.sha256()] + ([hashlib.sha512()] if sha512 else [])
+
+    def update(self, block: memoryview) -> None:
+        for digest in self.hashes:
+            digest.update(block)
+
+    def result(self, size: int) -> Digest:
+        sha512 = self.hashes[1].hexdigest() if len(self.hashes) > 1 else None
+        return Digest(self.hashes[0].hexdigest(), size, sha512)
+
+
+def hash_stream(stream: Readable, progress: Callable[[int], None] | None = None, *,
+                sha512: bool = False) -> Digest:
+    """SHA-256 (and SHA-512) of everything left in ``stream``, read in 1 MiB blocks."""
+    hashers = _Hashers(sha512)
     size = 0
     buf = bytearray(CHUNK)
     view = memoryview(buf)
-    while n := stream.readinto(view):  # type: ignore[attr-defined]
-        digest.update(view[:n])
+    while n := stream.readinto(view):
+        hashers.update(view[:n])
         size += n
         if progress:
             progress(n)
-    return Digest(digest.hexdigest(), size)
+    return hashers.result(size)
 
 
-def hash_file(path: os.PathLike[str] | str,
-              progress: Callable[[int], None] | None = None) -> Digest:
-    """SHA-256 of a file, streamed (raises ``OSError`` as the OS reports it)."""
+def hash_file(path: os.PathLike[str] | str, progress: Callable[[int], None] | None = None,
+              *, sha512: bool = False) -> Digest:
+    """SHA-256 (and SHA-512) of a file, streamed (``OSError`` as the OS reports it)."""
     with open(path, "rb", buffering=0) as stream:
-        return hash_stream(stream, progress)
+        return hash_stream(stream, progress, sha512=sha512)
 
 
 _STOP = None
 
 
 def _hasher(inbox: queue.Queue[tuple[bytearray, int] | None],
-            outbox: queue.Queue[tuple[bytearray, int] | None],
-            digest: hashlib._Hash) -> None:
+            outbox: queue.Queue[tuple[bytearray, int] | None], digest: _Hashers) -> None:
     while (item := inbox.get()) is not _STOP:
         buf, n = item
         digest.update(memoryview(buf)[:n])
@@ -109,8 +133,8 @@ def _writer(inbox: queue.Queue[tuple[bytearray, int] | None],
         free.put(buf)
 
 
-def copy_and_hash(src: BinaryIO, dst_fd: int,
-                  progress: Callable[[int], None] | None = None) -> Digest:
+def copy_and_hash(src: Readable, dst_fd: int, progress: Callable[[int], None] | None = None,
+                  *, sha512: bool = False) -> Digest:
     """Copy ``src`` to ``dst_fd`` while hashing it, in one overlapped pass.
 
     Raises:
@@ -121,7 +145,7 @@ def copy_and_hash(src: BinaryIO, dst_fd: int,
         free.put(bytearray(CHUNK))
     to_hash: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
     to_write: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
-    digest = hashlib.sha256()
+    digest = _Hashers(sha512)
     errors: list[BaseException] = []
     threads = [
         threading.Thread(target=_hasher, args=(to_hash, to_write, digest), daemon=True),
@@ -133,7 +157,7 @@ def copy_and_hash(src: BinaryIO, dst_fd: int,
     try:
         while not errors:
             buf = free.get()
-            n = src.readinto(buf)  # type: ignore[attr-defined]
+            n = src.readinto(buf)
             if not n:
                 break
             size += n
@@ -146,4 +170,4 @@ def copy_and_hash(src: BinaryIO, dst_fd: int,
             thread.join()
     if errors:
         raise errors[0]
-    return Digest(digest.hexdigest(), size)
+    return digest.result(size)

@@ -1,0 +1,55 @@
+"""``evidencekit export``: a signed package for a court, a solicitor or a partner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from evidencekit import ExportRequest, export_package
+from evidencekit.export import select_items
+
+from .common import (
+    case_option,
+    emit_json,
+    human_size,
+    json_option,
+    key_option,
+    open_case,
+    progress_bar,
+    unlock,
+)
+
+
+@click.command()
+@case_option
+@key_option
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="The package folder to create (must not exist yet).")
+@click.option("--recipient", required=True,
+              help='Who receives it, e.g. "Northside Police, ASB unit".')
+@click.option("--items", "refs", help="Only these exhibits, comma-separated (e.g. HG/1,TA/2).")
+@click.option("--zip", "as_zip", is_flag=True, help="Write one .zip file instead of a folder.")
+@json_option
+def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, refs: str | None,
+           as_zip: bool, as_json: bool) -> None:
+    """Write a signed evidence package (a BagIt bag) for someone outside the case.
+
+    The recipient can check it with 'evidencekit verify PACKAGE' or, without
+    evidencekit, with the commands in the package's VERIFY.txt.
+    """
+    case = open_case(case_dir)
+    request = ExportRequest(recipient, tuple((refs or "").split(",")) if refs else (), as_zip)
+    total = sum(i.size for i in select_items(case, request.refs))
+    signer = unlock(key_path)
+    with progress_bar(total, "Exporting") as progress:
+        result = export_package(case, signer, out, request, progress)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    size = sum(f.size for f in result.files)
+    click.echo(f"Package {result.package_id} written to {result.path}")
+    click.echo(f"  {len(result.files)} exhibit(s), {human_size(size)}; recorded as custody "
+               f"event #{result.event_seq}")
+    click.echo(f"  signed by key {result.signer_fingerprint}")
+    click.echo("  The recipient checks it with 'evidencekit verify' or the steps in VERIFY.txt.")
