@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from evidencekit import ExportRequest, export_package
-from evidencekit.export import select_items
+from evidencekit import ExportRequest, export_package, mark_no_redaction
+from evidencekit.export import plan_redacted, select_items
 
 from .common import (
     case_option,
@@ -30,17 +30,21 @@ from .common import (
               help='Who receives it, e.g. "Northside Police, ASB unit".')
 @click.option("--items", "refs", help="Only these exhibits, comma-separated (e.g. HG/1,TA/2).")
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip file instead of a folder.")
+@click.option("--redacted", is_flag=True,
+              help="Only redacted copies (for the defence or a partner); exhibits with no "
+                   "redacted copy are refused unless recorded as needing none.")
 @json_option
 def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, refs: str | None,
-           as_zip: bool, as_json: bool) -> None:
+           as_zip: bool, redacted: bool, as_json: bool) -> None:
     """Write a signed evidence package (a BagIt bag) for someone outside the case.
 
     The recipient can check it with 'evidencekit verify PACKAGE' or, without
     evidencekit, with the commands in the package's VERIFY.txt.
     """
     case = open_case(case_dir)
-    request = ExportRequest(recipient, tuple((refs or "").split(",")) if refs else (), as_zip)
-    total = sum(i.size for i in select_items(case, request.refs))
+    request = ExportRequest(recipient, tuple(refs.split(",")) if refs else (), as_zip, redacted)
+    items = select_items(case, request.refs)
+    total = sum(i.size for i in (plan_redacted(case, items) if redacted else items))
     signer = unlock(key_path)
     with progress_bar(total, "Exporting") as progress:
         result = export_package(case, signer, out, request, progress)
@@ -53,3 +57,19 @@ def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, ref
                f"event #{result.event_seq}")
     click.echo(f"  signed by key {result.signer_fingerprint}")
     click.echo("  The recipient checks it with 'evidencekit verify' or the steps in VERIFY.txt.")
+
+
+@click.command("redaction-not-needed")
+@click.argument("ref")
+@case_option
+@key_option
+@click.option("--reason", required=True,
+              help='Why, e.g. "officer\'s own statement; names only the parties".')
+def redaction_not_needed(ref: str, case_dir: Path | None, key_path: Path, reason: str) -> None:
+    """Record (signed) that exhibit REF holds no third-party details.
+
+    A redacted export (--redacted) then sends REF as it is.
+    """
+    case = open_case(case_dir)
+    mark_no_redaction(case, unlock(key_path), ref, reason)
+    click.echo(f"Recorded: {case.item(ref).ref} needs no redaction ({reason}).")

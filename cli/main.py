@@ -79,6 +79,7 @@ cli.add_command(read_cmds.list_items)
 cli.add_command(read_cmds.show)
 cli.add_command(read_cmds.log)
 cli.add_command(export_cmd.export)
+cli.add_command(export_cmd.redaction_not_needed)
 cli.add_command(verify_cmd.verify)
 
 

@@ -9,6 +9,7 @@ from .canonical import canonical_bytes, parse_canonical
 from .case import Case, CaseInfo, CaseWriter, utc_now
 from .chain import Keyring, check_log
 from .custody import Actor, Event, Head
+from .derived import add_derived, mark_no_redaction
 from .errors import (
     CaseError,
     CustodyError,
@@ -67,6 +68,7 @@ __all__ = [
     "StorageError",
     "VerificationReport",
     "__version__",
+    "add_derived",
     "canonical_bytes",
     "check_log",
     "create_key",
@@ -75,6 +77,7 @@ __all__ = [
     "ingest",
     "load_public_key",
     "load_signer",
+    "mark_no_redaction",
     "parse_canonical",
     "parse_public_key",
     "utc_now",

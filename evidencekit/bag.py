@@ -65,11 +65,14 @@ def parse_manifest(data: bytes, algorithm: str) -> dict[str, str]:
         raise InputError(f"manifest-{algorithm} is not UTF-8.") from exc
     entries: dict[str, str] = {}
     seen_nfc: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        digest, _sep, raw_path = line.partition(" ")
-        path = decode_path(raw_path.lstrip(" *"))
-        if len(digest) != _HEX[algorithm] or digest.strip("0123456789abcdefABCDEF"):
+    for number, line in enumerate(_lines(text), start=1):
+        width = _HEX[algorithm]
+        digest, rest = line[:width], line[width:]
+        if len(digest) != width or digest.strip("0123456789abcdefABCDEF") or \
+                not rest.startswith(" "):
             raise InputError(f"line {number} of the {algorithm} manifest has no valid digest.")
+        # "HASH  PATH" (sha256sum text mode, bagit) or "HASH *PATH" (binary mode)
+        path = decode_path(rest[2:] if rest[:2] in ("  ", " *") else rest[1:])
         if reason := unsafe_reason(path):
             raise InputError(f"line {number} of the {algorithm} manifest: {reason}.")
         nfc = unicodedata.normalize("NFC", path)
@@ -78,6 +81,11 @@ def parse_manifest(data: bytes, algorithm: str) -> dict[str, str]:
         seen_nfc.add(nfc)
         entries[path] = digest.lower()
     return entries
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split at LF only (``str.splitlines`` also splits at FS, GS, RS, U+2028 ...)."""
+    return [line.removesuffix("\r") for line in text.split("\n") if line.removesuffix("\r")]
 
 
 def format_bag_info(fields: Iterable[tuple[str, str]]) -> bytes:
@@ -106,7 +114,7 @@ def parse_bag_info(data: bytes) -> dict[str, str]:
         raise InputError("bag-info.txt is not UTF-8.") from exc
     fields: dict[str, str] = {}
     label = None
-    for line in text.splitlines():
+    for line in _lines(text):
         if line[:1] in (" ", "\t") and label:
             fields[label] += " " + line.strip()
             continue

@@ -27,10 +27,11 @@ from pathlib import Path
 
 import attrs
 
-from . import bag, packageinfo, storage
+from . import bag, filetype, packageinfo, storage
 from .canonical import JsonValue, canonical_bytes
 from .case import Case, CaseWriter
 from .custody import Event, Head
+from .derived import latest_derivative, marked_no_redaction
 from .errors import InputError, IntegrityError, StorageError
 from .hashing import Digest, copy_and_hash, hash_file
 from .items import Item, ref_sort_key
@@ -47,6 +48,7 @@ class ExportRequest:
     recipient: str = attrs.field()
     refs: tuple[str, ...] = ()
     zip: bool = False
+    redacted: bool = False
 
     @recipient.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -100,10 +102,44 @@ def select_items(case: Case, refs: Sequence[str]) -> list[Item]:
     return sorted(items, key=lambda i: ref_sort_key(i.ref))
 
 
-def readable_name(item: Item) -> str:
-    """``HG-1_statement_hana_green.txt``: the reference first, then a safe file name."""
+def plan_redacted(case: Case, items: list[Item]) -> list[Item]:
+    """What a redacted package holds in place of each exhibit.
+
+    Each exhibit's newest redacted copy, or the exhibit itself when it is recorded
+    as needing no redaction.
+
+    Raises:
+        InputError: naming every exhibit that has neither.
+    """
+    everything = case.items()
+    cleared = marked_no_redaction(case)
+    chosen, missing = [], []
+    for item in items:
+        if item.source_ref is not None or item.sha256 in cleared:
+            chosen.append(item)
+        elif (copy := latest_derivative(everything, item)) is not None:
+            chosen.append(copy)
+        else:
+            missing.append(item.ref)
+    if missing:
+        raise InputError(
+            f"No redacted version of {', '.join(missing)}; nothing was exported.",
+            hint="Redact them first, or record that one needs none with 'evidencekit "
+                 "redaction-not-needed REF --reason ...'.")
+    return sorted({i.ref: i for i in chosen}.values(), key=lambda i: ref_sort_key(i.ref))
+
+
+def readable_name(item: Item, redacted: bool = False) -> str:
+    """``HG-1_statement_hana_green.txt``: the reference first, then a safe file name.
+
+    In a redacted package only the reference and an extension for the content type
+    are used: an original file name can itself name a third party.
+    """
+    ref = item.ref.replace("/", "-")
+    if redacted:
+        return ref + filetype.EXTENSIONS.get(item.media_type, (".bin",))[0]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(item.original_name).name).strip("._") or "file"
-    return f"{item.ref.replace('/', '-')}_{stem[:80]}"
+    return f"{ref}_{stem[:80]}"
 
 
 def _copy_exhibit(case: Case, item: Item, dest: Path, progress: Progress | None) -> Digest:
@@ -134,10 +170,12 @@ def _write(root: Path, rel: str, data: bytes) -> None:
     storage.atomic_write(path, data)
 
 
-def _custody_extract(events: list[Event], keep: set[str], export_seq: int) -> bytes:
+def _custody_extract(events: list[Event], keep: set[str], export_seq: int,
+                     redacted: bool) -> bytes:
     lines = []
     for event in events:
-        if event.action == "case-created" or event.exhibit in keep or event.seq == export_seq:
+        disclose_case = event.action == "case-created" and not redacted
+        if disclose_case or event.exhibit in keep or event.seq == export_seq:
             lines.append(event.to_line())
         else:
             lines.append(packageinfo.omitted_line(event))
@@ -148,6 +186,7 @@ def _record_export(case: Case, signer: Signer, staging: Path, package_id: str,
                    request: ExportRequest, files: list[ExportedFile]) -> tuple[Event, Head]:
     details: dict[str, JsonValue] = {
         "package_id": package_id, "recipient": request.recipient,
+        "redacted": request.redacted,
         "items": [{"ref": f.ref, "sha256": f.sha256, "path": f.path} for f in files],
     }
     with case.writing(signer) as writer:
@@ -156,7 +195,8 @@ def _record_export(case: Case, signer: Signer, staging: Path, package_id: str,
         events = [e for e in case.events() if e.seq <= event.seq]
         head = _head_at(case, writer)
     keep = {f.ref for f in files}
-    _write(staging, packageinfo.EVENTS, _custody_extract(events, keep, event.seq))
+    _write(staging, packageinfo.EVENTS,
+           _custody_extract(events, keep, event.seq, request.redacted))
     _write(staging, packageinfo.HEAD, head.to_bytes())
     return event, head
 
@@ -190,12 +230,12 @@ def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
     _write(staging, "manifest-sha512.txt",
            bag.format_manifest({p: d.sha512 or "" for p, d in digests.items()}))
     _write(staging, "bagit.txt", bag.BAGIT_TXT)
-    info = packageinfo.bag_info_fields(case.info, signer.public, package_id, request.recipient,
+    info = packageinfo.bag_info_fields(case.info, signer.public, package_id, request,
                                        case.clock(), bag.payload_oxum(d.size for d in
                                                                       digests.values()))
     _write(staging, "bag-info.txt", bag.format_bag_info(info))
     _write(staging, "VERIFY.txt", packageinfo.verify_text(case.info, signer.public, package_id,
-                                                          request.recipient))
+                                                          request))
     tags = {name: hash_file(staging / name).sha256 for name in packageinfo.TAG_FILES}
     tagmanifest = bag.format_manifest(tags)
     _write(staging, "tagmanifest-sha256.txt", tagmanifest)
@@ -216,15 +256,17 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
     if target.exists():
         raise InputError(f"{target} already exists; choose a new name for the package.")
     items = select_items(case, request.refs)
+    if request.redacted:
+        items = plan_redacted(case, items)
     package_id = str(uuid.uuid4())
     staging = target.parent / f".{target.name}.partial-{package_id[:8]}"
     try:
         staging.mkdir(parents=True)
-        known, files = _copy_all(case, items, staging, progress)
+        known, files = _copy_all(case, items, staging, progress, request.redacted)
         for key in _signer_keys(case, signer):
             _write(staging, f"{packageinfo.KEYS}/{key.fingerprint}.pub",
                    key.to_pub_file().encode("utf-8"))
-        _write_index(staging, items, files)
+        _write_index(staging, items, files, request.redacted)
         event, _head = _record_export(case, signer, staging, package_id, request, files)
         _finish_bag(staging, case, signer, package_id, request,
                     _payload_digests(staging, known))
@@ -235,21 +277,22 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
                         signer.public.fingerprint)
 
 
-def _copy_all(case: Case, items: list[Item], staging: Path,
-              progress: Progress | None) -> tuple[dict[str, Digest], list[ExportedFile]]:
+def _copy_all(case: Case, items: list[Item], staging: Path, progress: Progress | None,
+              redacted: bool) -> tuple[dict[str, Digest], list[ExportedFile]]:
     (staging / EXHIBITS).mkdir(parents=True)
     known: dict[str, Digest] = {}
     files = []
     for item in items:
-        rel = f"{EXHIBITS}/{readable_name(item)}"
+        rel = f"{EXHIBITS}/{readable_name(item, redacted)}"
         digest = _copy_exhibit(case, item, staging / rel, progress)
         known[rel] = digest
         files.append(ExportedFile(item.ref, rel, digest.sha256, digest.size))
     return known, files
 
 
-def _write_index(staging: Path, items: list[Item], files: list[ExportedFile]) -> None:
-    rows = packageinfo.index_rows(items, files)
+def _write_index(staging: Path, items: list[Item], files: list[ExportedFile],
+                 redacted: bool) -> None:
+    rows = packageinfo.index_rows(items, files, redacted)
     _write(staging, packageinfo.INDEX_JSON, canonical_bytes(rows) + b"\n")
     _write(staging, packageinfo.INDEX_CSV, packageinfo.index_csv(rows))
 

@@ -153,7 +153,12 @@ def ingest(case: Case, paths: Sequence[Path], signer: Signer, request: IngestReq
     return results
 
 
-def _stage(case: Case, fd: int, progress: Progress | None) -> tuple[Path, Digest]:
+def stage_copy(case: Case, fd: int, progress: Progress | None) -> tuple[Path, Digest]:
+    """Copy an open file into ``objects/tmp`` while hashing it, and fsync the copy.
+
+    Raises:
+        StorageError: the copy could not be written.
+    """
     case.tmp_dir.mkdir(parents=True, exist_ok=True)
     out_fd, tmp = tempfile.mkstemp(dir=case.tmp_dir, prefix="ingest-", suffix=".part")
     try:
@@ -171,7 +176,7 @@ def _stage(case: Case, fd: int, progress: Progress | None) -> tuple[Path, Digest
 def _ingest_one(case: Case, path: Path, name: str, signer: Signer,
                 base: dict[str, JsonValue], progress: Progress | None) -> IngestResult:
     with storage.open_regular(path, "evidence file") as fd:
-        staged, digest = _stage(case, fd, progress)
+        staged, digest = stage_copy(case, fd, progress)
     try:
         with open(staged, "rb") as handle:
             media = filetype.detect(staged, handle.read(65536))
@@ -214,13 +219,18 @@ def _record(case: Case, writer: CaseWriter, staged: Path, shown: str, digest: Di
         note = f"same content as exhibit {twin.ref}; not stored again"
         return IngestResult(shown, "duplicate", twin.ref, digest.sha256, digest.size, media,
                             (note, *notes))
-    _store(case, staged, digest.sha256)
+    store_object(case, staged, digest.sha256)
     ref = next_ref(items, str(details["producer"]))
     writer.append("ingested", exhibit=ref, sha256=digest.sha256, details=details)
     return IngestResult(shown, "ingested", ref, digest.sha256, digest.size, media, notes)
 
 
-def _store(case: Case, staged: Path, sha256: str) -> None:
+def store_object(case: Case, staged: Path, sha256: str) -> None:
+    """Move a staged copy into the content-addressed store, read-only (caller holds the lock).
+
+    Raises:
+        StorageError: the move failed.
+    """
     final = case.object_path(sha256)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)

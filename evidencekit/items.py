@@ -61,6 +61,12 @@ class Item:
             ingested_by=f"{event.actor.name} ({event.actor.org})", seq=event.seq, details=d,
         )
 
+    @property
+    def source_ref(self) -> str | None:
+        """For a derived item (e.g. a redacted copy), the exhibit it was made from."""
+        value = self.details.get("source_ref")
+        return value if isinstance(value, str) else None
+
     def to_dict(self) -> dict[str, JsonValue]:
         """Stable plain-data form (``list --json`` and ``show --json``)."""
         return {
@@ -68,13 +74,17 @@ class Item:
             "producer": self.producer, "description": self.description,
             "original_name": self.original_name, "media_type": self.media_type,
             "ingested_at": self.ingested_at, "ingested_by": self.ingested_by,
-            "event_seq": self.seq, "details": self.details,
+            "event_seq": self.seq, "source_ref": self.source_ref, "details": self.details,
         }
 
 
+ITEM_ACTIONS = ("ingested", "redacted")
+"""Events that bring a new item into the case: an original, or a derivative of one."""
+
+
 def items_of(events: Iterable[Event]) -> list[Item]:
-    """Every exhibit ingested, in the order of the log."""
-    return [Item.from_event(e) for e in events if e.action == "ingested" and e.exhibit]
+    """Every exhibit, original or derived, in the order of the log."""
+    return [Item.from_event(e) for e in events if e.action in ITEM_ACTIONS and e.exhibit]
 
 
 def next_ref(items: Iterable[Item], producer: str) -> str:
@@ -84,7 +94,8 @@ def next_ref(items: Iterable[Item], producer: str) -> str:
     return f"{producer}/{max(numbers, default=0) + 1}"
 
 
-def ref_sort_key(ref: str) -> tuple[str, int]:
-    """Sort ``HG/2`` before ``HG/10``."""
-    prefix, _, number = ref.partition("/")
-    return prefix, int(number) if number.isdigit() else 0
+def ref_sort_key(ref: str) -> tuple[str, int, str]:
+    """Sort ``HG/2`` before ``HG/10``, and ``HG/2-R1`` just after ``HG/2``."""
+    prefix, _, rest = ref.partition("/")
+    number, _, suffix = rest.partition("-")
+    return prefix, int(number) if number.isdigit() else 0, suffix

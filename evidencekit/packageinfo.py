@@ -16,7 +16,7 @@ from .keys import PublicKey
 
 if TYPE_CHECKING:
     from .case import CaseInfo
-    from .export import ExportedFile
+    from .export import ExportedFile, ExportRequest
 
 EVENTS = "data/custody/events.jsonl"
 HEAD = "data/custody/head.json"
@@ -36,18 +36,23 @@ def omitted_line(event: Event) -> bytes:
     return canonical_bytes({"type": OMITTED_TYPE, "seq": event.seq, "hash": event.hash}) + b"\n"
 
 
-def index_rows(items: Sequence[Item], files: Sequence[ExportedFile]) -> list[dict[str, JsonValue]]:
-    """One row per exported exhibit, in reference order."""
+def index_rows(items: Sequence[Item], files: Sequence[ExportedFile],
+               redacted: bool = False) -> list[dict[str, JsonValue]]:
+    """One row per exported exhibit, in reference order.
+
+    In a redacted package, the original name and the device's own time and tags are
+    left out: they are metadata the redaction removed.
+    """
     by_ref = {f.ref: f for f in files}
     rows: list[dict[str, JsonValue]] = []
     for item in items:
-        meta = item.details.get("metadata") or {}
+        meta = {} if redacted else (item.details.get("metadata") or {})
         rows.append({
             "ref": item.ref, "kind": item.kind, "description": item.description,
             "producer": item.producer, "file": by_ref[item.ref].path, "sha256": item.sha256,
             "size": item.size, "media_type": item.media_type, "ingested_at": item.ingested_at,
             "device_time": meta.get("device_time") if isinstance(meta, dict) else None,
-            "original_name": item.original_name,
+            "original_name": "" if redacted else item.original_name,
         })
     return rows
 
@@ -62,31 +67,38 @@ def index_csv(rows: Sequence[dict[str, JsonValue]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str, recipient: str,
-                    now: datetime, oxum: str) -> list[tuple[str, str]]:
-    """The ``bag-info.txt`` fields, standard BagIt labels first."""
+def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
+                    request: ExportRequest, now: datetime, oxum: str) -> list[tuple[str, str]]:
+    """The ``bag-info.txt`` fields, standard BagIt labels first.
+
+    A redacted package leaves out the case title (it may name a place or a person).
+    """
     from . import __version__  # noqa: PLC0415 - avoids an import cycle at load time
 
+    title = [] if request.redacted else [("External-Description", info.title)]
     return [
         ("Source-Organization", signer.org),
         ("Contact-Name", signer.name),
         ("External-Identifier", info.ref),
-        ("External-Description", info.title),
+        *title,
         ("Bagging-Date", now.strftime("%Y-%m-%d")),
         ("Payload-Oxum", oxum),
         ("Bag-Software-Agent", f"evidencekit {__version__}"),
         ("Package-Identifier", package_id),
-        ("Recipient", recipient),
+        ("Recipient", request.recipient),
+        ("Redacted", "yes" if request.redacted else "no"),
         ("Signer-Name", signer.name),
         ("Signer-Organization", signer.org),
         ("Signer-Fingerprint", signer.fingerprint),
     ]
 
 
-def verify_text(info: CaseInfo, signer: PublicKey, package_id: str, recipient: str) -> bytes:
+def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
+                request: ExportRequest) -> bytes:
     """``VERIFY.txt``: how to check this package with standard tools alone."""
-    return _VERIFY.format(ref=info.ref, title=info.title, package_id=package_id,
-                          recipient=recipient, name=signer.name, org=signer.org,
+    title = "(redacted package)" if request.redacted else info.title
+    return _VERIFY.format(ref=info.ref, title=title, package_id=package_id,
+                          recipient=request.recipient, name=signer.name, org=signer.org,
                           fingerprint=signer.fingerprint).encode("utf-8")
 
 

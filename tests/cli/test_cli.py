@@ -143,3 +143,38 @@ def test_init_refuses_an_existing_case(case_dir: Path) -> None:
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = run("--debug", "list", "--case", tmp_path)
     assert result.exit_code == 1 and result.exception is not None
+
+
+def test_export_and_verify_a_package(case_dir: Path, key_files: dict[str, Path],
+                                     sample_dir: Path, tmp_path: Path) -> None:
+    assert ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt").exit_code == 0
+    result = run("export", "--case", case_dir, "--key", key_files["hg"], "--out",
+                 tmp_path / "pkg", "--recipient", "Northside Police", "--zip")
+    assert result.exit_code == 0, result.output
+    assert "pkg.zip" in result.output
+    ok = run("verify", tmp_path / "pkg.zip", "--trust", key_files["hg.pub"])
+    assert ok.exit_code == 0 and ok.output.startswith("OK: 6 files")
+    report = json.loads(run("verify", tmp_path / "pkg.zip", "--json").output)
+    assert report["ok"] is False
+    assert {f["code"] for f in report["findings"]} == {"signer-untrusted"}
+
+
+def test_redacted_export_refusal_and_marking(case_dir: Path, key_files: dict[str, Path],
+                                             sample_dir: Path, tmp_path: Path) -> None:
+    ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt")
+    args = ("export", "--case", case_dir, "--key", key_files["hg"], "--out", tmp_path / "pkg",
+            "--recipient", "Defence", "--redacted")
+    refused = run(*args)
+    assert refused.exit_code == 3 and "No redacted version of HG/1" in refused.output
+    assert "redaction-not-needed" in refused.output
+    marked = run("redaction-not-needed", "HG/1", "--case", case_dir, "--key", key_files["hg"],
+                 "--reason", "names only the parties")
+    assert marked.exit_code == 0, marked.output
+    assert run(*args).exit_code == 0
+    assert (tmp_path / "pkg" / "data" / "exhibits" / "HG-1.txt").is_file()
+
+
+def test_verify_something_that_is_not_a_package(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("x")
+    result = run("verify", tmp_path / "x.txt")
+    assert result.exit_code == 3 and "neither a package folder nor a zip" in result.output

@@ -11,6 +11,8 @@ PINNED = [
     "PublicKey", "Signer", "StorageError", "VerificationReport", "__version__",
     "canonical_bytes", "check_log", "create_key", "hash_file", "ingest", "load_public_key",
     "load_signer", "parse_canonical", "parse_public_key", "utc_now", "verify_case",
+    "ExportRequest", "ExportResult", "export_package", "verify_package", "add_derived",
+    "mark_no_redaction",
 ]
 
 

@@ -1,0 +1,91 @@
+"""Derived items: new files made from an exhibit (a redacted copy), never replacing it.
+
+A derived item is stored like an original and recorded by a signed ``redacted``
+event whose exhibit reference is the source's with a suffix (``HG/1-R1``,
+``HG/1-R2`` ...) and whose details name the source's reference and SHA-256.
+The redaction features build on :func:`add_derived`; exports with
+``--redacted`` use the newest derivative of each exhibit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import filetype, storage
+from .canonical import JsonValue
+from .case import Case
+from .errors import InputError
+from .ingest import stage_copy, store_object
+from .items import Item
+from .keys import Signer
+
+
+def derivatives_of(items: list[Item], source: Item) -> list[Item]:
+    """The derived items made from ``source``, oldest first."""
+    return [i for i in items if i.details.get("source_sha256") == source.sha256
+            and i.source_ref == source.ref]
+
+
+def latest_derivative(items: list[Item], source: Item) -> Item | None:
+    """The newest derived item made from ``source``, if any."""
+    found = derivatives_of(items, source)
+    return found[-1] if found else None
+
+
+def add_derived(case: Case, signer: Signer, source_ref: str, path: Path, *, description: str,
+                details: dict[str, JsonValue] | None = None) -> Item:
+    """Store ``path`` as a derivative of exhibit ``source_ref`` and record a ``redacted`` event.
+
+    ``description`` is shown wherever the derivative goes (index, package), so it
+    must itself hold no detail that the redaction removed.
+
+    Raises:
+        InputError: unknown source, a derived source, or an unreadable file.
+        StorageError, CustodyError: the case cannot be written.
+    """
+    source = case.item(source_ref)
+    if source.source_ref is not None:
+        raise InputError(f"{source.ref} is itself derived; derive from {source.source_ref}.")
+    if not description.strip():
+        raise InputError("A derived item needs a description.")
+    with storage.open_regular(path, "derived file") as fd:
+        staged, digest = stage_copy(case, fd, None)
+    try:
+        with open(staged, "rb") as handle:
+            media = filetype.detect(staged, handle.read(65536))
+        with case.writing(signer) as writer:
+            store_object(case, staged, digest.sha256)
+            number = len(derivatives_of(writer.items(), source)) + 1
+            record: dict[str, JsonValue] = {
+                **(details or {}), "source_ref": source.ref, "source_sha256": source.sha256,
+                "kind": source.kind, "producer": source.producer, "description": description,
+                "size": digest.size, "media_type": media, "original_name": "",
+            }
+            writer.append("redacted", exhibit=f"{source.ref}-R{number}", sha256=digest.sha256,
+                          details=record)
+    finally:
+        staged.unlink(missing_ok=True)
+    return case.item(f"{source.ref}-R{number}")
+
+
+def mark_no_redaction(case: Case, signer: Signer, ref: str, reason: str) -> None:
+    """Record, signed, that exhibit ``ref`` holds no third-party detail and may go out as is.
+
+    Raises:
+        InputError: unknown exhibit, a derived one, or no reason given.
+    """
+    item = case.item(ref)
+    if item.source_ref is not None:
+        raise InputError(f"{item.ref} is already a redacted copy.")
+    if not reason.strip() or len(reason) > 1000:
+        raise InputError("Give a reason (1 to 1,000 characters), e.g. 'contains no third "
+                         "party details'.")
+    with case.writing(signer) as writer:
+        writer.append("redaction-not-needed", exhibit=item.ref, sha256=item.sha256,
+                      details={"reason": reason.strip()})
+
+
+def marked_no_redaction(case: Case) -> set[str]:
+    """SHA-256 of every exhibit marked as needing no redaction."""
+    return {e.sha256 for e in case.events()
+            if e.action == "redaction-not-needed" and e.sha256 is not None}
