@@ -33,16 +33,19 @@ from .common import (
 @click.option("--redacted", is_flag=True,
               help="Only redacted copies (for the defence or a partner); exhibits with no "
                    "redacted copy are refused unless recorded as needing none.")
+@click.option("--sha512/--no-sha512", default=True, show_default=True,
+              help="Also write a SHA-512 manifest (checking it takes about twice as long).")
 @json_option
 def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, refs: str | None,
-           as_zip: bool, redacted: bool, as_json: bool) -> None:
+           as_zip: bool, redacted: bool, sha512: bool, as_json: bool) -> None:
     """Write a signed evidence package (a BagIt bag) for someone outside the case.
 
     The recipient can check it with 'evidencekit verify PACKAGE' or, without
     evidencekit, with the commands in the package's VERIFY.txt.
     """
     case = open_case(case_dir)
-    request = ExportRequest(recipient, tuple(refs.split(",")) if refs else (), as_zip, redacted)
+    request = ExportRequest(recipient, tuple(refs.split(",")) if refs else (), as_zip, redacted,
+                            sha512)
     items = select_items(case, request.refs)
     total = sum(i.size for i in (plan_redacted(case, items) if redacted else items))
     signer = unlock(key_path)

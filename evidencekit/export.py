@@ -49,6 +49,7 @@ class ExportRequest:
     refs: tuple[str, ...] = ()
     zip: bool = False
     redacted: bool = False
+    sha512: bool = True
 
     @recipient.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -142,13 +143,14 @@ def readable_name(item: Item, redacted: bool = False) -> str:
     return f"{ref}_{stem[:80]}"
 
 
-def _copy_exhibit(case: Case, item: Item, dest: Path, progress: Progress | None) -> Digest:
+def _copy_exhibit(case: Case, item: Item, dest: Path, progress: Progress | None,
+                  sha512: bool) -> Digest:
     source = case.object_path(item.sha256)
     try:
         with open(source, "rb", buffering=0) as src:
             out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
-                digest = copy_and_hash(src, out, progress, sha512=True)
+                digest = copy_and_hash(src, out, progress, sha512=sha512)
                 os.fsync(out)
             finally:
                 os.close(out)
@@ -214,12 +216,13 @@ def _signer_keys(case: Case, signer: Signer) -> list[PublicKey]:
     return list(keys.values())
 
 
-def _payload_digests(staging: Path, known: dict[str, Digest]) -> dict[str, Digest]:
+def _payload_digests(staging: Path, known: dict[str, Digest],
+                     sha512: bool) -> dict[str, Digest]:
     digests = dict(known)
     for path in storage.walk_files(staging / "data"):
         rel = path.relative_to(staging).as_posix()
         if rel not in digests:
-            digests[rel] = hash_file(path, sha512=True)
+            digests[rel] = hash_file(path, sha512=sha512)
     return digests
 
 
@@ -227,8 +230,9 @@ def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
                 request: ExportRequest, digests: dict[str, Digest]) -> None:
     _write(staging, "manifest-sha256.txt",
            bag.format_manifest({p: d.sha256 for p, d in digests.items()}))
-    _write(staging, "manifest-sha512.txt",
-           bag.format_manifest({p: d.sha512 or "" for p, d in digests.items()}))
+    if request.sha512:
+        _write(staging, "manifest-sha512.txt",
+               bag.format_manifest({p: d.sha512 or "" for p, d in digests.items()}))
     _write(staging, "bagit.txt", bag.BAGIT_TXT)
     info = packageinfo.bag_info_fields(case.info, signer.public, package_id, request,
                                        case.clock(), bag.payload_oxum(d.size for d in
@@ -236,7 +240,8 @@ def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
     _write(staging, "bag-info.txt", bag.format_bag_info(info))
     _write(staging, "VERIFY.txt", packageinfo.verify_text(case.info, signer.public, package_id,
                                                           request))
-    tags = {name: hash_file(staging / name).sha256 for name in packageinfo.TAG_FILES}
+    tags = {name: hash_file(staging / name).sha256 for name in packageinfo.TAG_FILES
+            if (staging / name).exists()}
     tagmanifest = bag.format_manifest(tags)
     _write(staging, "tagmanifest-sha256.txt", tagmanifest)
     _write(staging, packageinfo.SIGNATURE, signer.sign(tagmanifest))  # last: never re-made
@@ -262,14 +267,15 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
     staging = target.parent / f".{target.name}.partial-{package_id[:8]}"
     try:
         staging.mkdir(parents=True)
-        known, files = _copy_all(case, items, staging, progress, request.redacted)
+        known, files = _copy_all(case, items, staging, progress, request.redacted,
+                                 request.sha512)
         for key in _signer_keys(case, signer):
             _write(staging, f"{packageinfo.KEYS}/{key.fingerprint}.pub",
                    key.to_pub_file().encode("utf-8"))
         _write_index(staging, items, files, request.redacted)
         event, _head = _record_export(case, signer, staging, package_id, request, files)
         _finish_bag(staging, case, signer, package_id, request,
-                    _payload_digests(staging, known))
+                    _payload_digests(staging, known, request.sha512))
         _publish(staging, target, request.zip)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -278,13 +284,13 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
 
 
 def _copy_all(case: Case, items: list[Item], staging: Path, progress: Progress | None,
-              redacted: bool) -> tuple[dict[str, Digest], list[ExportedFile]]:
+              redacted: bool, sha512: bool) -> tuple[dict[str, Digest], list[ExportedFile]]:
     (staging / EXHIBITS).mkdir(parents=True)
     known: dict[str, Digest] = {}
     files = []
     for item in items:
         rel = f"{EXHIBITS}/{readable_name(item, redacted)}"
-        digest = _copy_exhibit(case, item, staging / rel, progress)
+        digest = _copy_exhibit(case, item, staging / rel, progress, sha512)
         known[rel] = digest
         files.append(ExportedFile(item.ref, rel, digest.sha256, digest.size))
     return known, files

@@ -14,9 +14,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import attrs
-import exifread
-import PIL.Image
-import pypdf
 
 from . import filetype, probe
 from .canonical import JsonValue
@@ -68,7 +65,13 @@ def _exif_time(text: str | None, offset: str | None) -> str | None:
     return moment.isoformat() + (offset or "")
 
 
+# The parsers below are imported inside the readers that need them: importing all of
+# them costs ~0.1 s, which every command (verify included) would otherwise pay.
+
+
 def _photo(path: Path) -> Extracted:
+    import exifread  # noqa: PLC0415 - see above
+
     with open(path, "rb") as handle:
         tags = exifread.process_file(handle, details=False)
     meta: dict[str, JsonValue] = {}
@@ -88,6 +91,8 @@ def _photo(path: Path) -> Extracted:
 
 
 def _with_pixels(path: Path, meta: dict[str, JsonValue]) -> Extracted:
+    import PIL.Image  # noqa: PLC0415 - see above
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
@@ -118,6 +123,8 @@ def _pdf_date(value: object) -> str | None:
 
 
 def _pdf(path: Path) -> Extracted:
+    import pypdf  # noqa: PLC0415 - see above
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reader = pypdf.PdfReader(path, strict=False)
@@ -136,7 +143,7 @@ def _pdf(path: Path) -> Extracted:
 
 
 def _docx(path: Path) -> Extracted:
-    import docx  # noqa: PLC0415 - slow to import; only paid for on DOCX files
+    import docx  # noqa: PLC0415 - see above
 
     with zipfile.ZipFile(path) as archive:
         total = sum(info.file_size for info in archive.infolist())

@@ -97,7 +97,8 @@ def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
                 request: ExportRequest) -> bytes:
     """``VERIFY.txt``: how to check this package with standard tools alone."""
     title = "(redacted package)" if request.redacted else info.title
-    return _VERIFY.format(ref=info.ref, title=title, package_id=package_id,
+    sha512 = ("\n     sha512sum -c manifest-sha512.txt" if request.sha512 else "")
+    return _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
                           recipient=request.recipient, name=signer.name, org=signer.org,
                           fingerprint=signer.fingerprint).encode("utf-8")
 
@@ -127,8 +128,7 @@ WITH EVIDENCEKIT
 LINUX (or Windows Subsystem for Linux, or Git Bash)
 ---------------------------------------------------
 1. Every file is exactly as sent:
-     sha256sum -c manifest-sha256.txt
-     sha512sum -c manifest-sha512.txt
+     sha256sum -c manifest-sha256.txt{sha512}
    -> every line ends in ": OK".
 2. No file was added or removed:
      diff <(find data -type f | LC_ALL=C sort) \\
@@ -150,8 +150,8 @@ LINUX (or Windows Subsystem for Linux, or Git Bash)
 
 MACOS
 -----
-As for Linux, with "shasum -a 256 -c" and "shasum -a 512 -c" in place of sha256sum
-and sha512sum, and OpenSSL 3 from Homebrew (brew install openssl@3; the system's
+As for Linux, with "shasum -a 256 -c" (and "shasum -a 512 -c") in place of
+sha256sum (and sha512sum), and OpenSSL 3 from Homebrew (brew install openssl@3; the system's
 LibreSSL may not support these signatures). Step 5: ... | shasum -a 256
 
 WINDOWS (PowerShell)

@@ -49,10 +49,11 @@ def _manifests(src: PackageSource) -> tuple[dict[str, dict[str, str]], list[Find
     return manifests, found
 
 
-def _hash_one(src: PackageSource, rel: str, progress: Progress | None) -> Digest | str:
+def _hash_one(src: PackageSource, rel: str, progress: Progress | None,
+              sha512: bool = False) -> Digest | str:
     try:
         with src.open(rel) as handle:
-            return hash_stream(handle, progress, sha512=True)
+            return hash_stream(handle, progress, sha512=sha512)
     except OSError as exc:
         return f"cannot be read: {exc}"
 
@@ -68,7 +69,8 @@ def _check_payload(src: PackageSource, manifests: dict[str, dict[str, str]], job
                       "signing)", p) for p in sorted(present - listed)]
     to_hash = sorted(listed & present, key=lambda p: -src.sizes[p])
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        digests = pool.map(lambda p: _hash_one(src, p, progress), to_hash)
+        both = "sha512" in manifests
+        digests = pool.map(lambda p: _hash_one(src, p, progress, both), to_hash)
         for rel, digest in zip(to_hash, digests, strict=True):
             found += _compare(rel, digest, manifests)
     return sorted(found, key=lambda f: f.subject)
