@@ -201,7 +201,17 @@ def merge_signer_findings(found: list[Finding]) -> list[Finding]:
 
 
 def _span(subjects: list[str]) -> str:
-    numbers = [int(s.split()[1]) for s in subjects if s.startswith("event ")]
-    parts = [f"events {min(numbers)}–{max(numbers)}" if len(numbers) > 1 else
-             f"event {numbers[0]}"] if numbers else []
-    return ", ".join(parts + [s for s in subjects if not s.startswith("event ")])
+    numbers = sorted(int(s.split()[1]) for s in subjects if s.startswith("event "))
+    others = [s for s in subjects if not s.startswith("event ")]
+    if not numbers:
+        return ", ".join(others)
+    contiguous = numbers == list(range(numbers[0], numbers[-1] + 1))
+    if len(numbers) == 1:
+        listed = f"event {numbers[0]}"
+    elif contiguous:
+        listed = f"events {numbers[0]}–{numbers[-1]}"
+    elif len(numbers) <= 6:
+        listed = "events " + ", ".join(map(str, numbers))
+    else:
+        listed = f"{len(numbers)} events from {numbers[0]} to {numbers[-1]}"
+    return ", ".join([listed, *others])
