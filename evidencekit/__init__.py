@@ -33,7 +33,9 @@ from .keys import (
     load_signer,
     parse_public_key,
 )
+from .mediaredact import MediaRedactionResult, preview_media_item, redact_media_item
 from .pkgverify import verify_package
+from .regions import Region, RegionSet, parse_regions
 from .report import Finding, VerificationReport
 from .verify import verify_case
 
@@ -63,7 +65,10 @@ __all__ = [
     "Item",
     "KeyFileError",
     "Keyring",
+    "MediaRedactionResult",
     "PublicKey",
+    "Region",
+    "RegionSet",
     "Signer",
     "StorageError",
     "VerificationReport",
@@ -80,6 +85,9 @@ __all__ = [
     "mark_no_redaction",
     "parse_canonical",
     "parse_public_key",
+    "parse_regions",
+    "preview_media_item",
+    "redact_media_item",
     "utc_now",
     "verify_case",
     "verify_package",

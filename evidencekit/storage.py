@@ -12,6 +12,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -188,3 +189,30 @@ def walk_files(root: Path) -> list[Path]:
                 raise InputError(f"{entry} is not a regular file.")
             found.append(entry)
     return sorted(found)
+
+
+def copy_file_atomic(src: Path, dst: Path) -> None:
+    """Copy ``src`` to a new file ``dst`` atomically (temp file, fsync, rename).
+
+    Raises:
+        InputError: ``dst`` already exists.
+        StorageError: the copy failed.
+    """
+    if dst.exists():
+        raise InputError(f"{dst} already exists; choose a new name.")
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as source:
+            shutil.copyfileobj(source, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp_name, dst)
+        tmp_name = None
+        fsync_dir(dst.parent)
+    except OSError as exc:
+        raise _storage_error("write", dst, exc) from exc
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)

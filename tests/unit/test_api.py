@@ -12,7 +12,8 @@ PINNED = [
     "canonical_bytes", "check_log", "create_key", "hash_file", "ingest", "load_public_key",
     "load_signer", "parse_canonical", "parse_public_key", "utc_now", "verify_case",
     "ExportRequest", "ExportResult", "export_package", "verify_package", "add_derived",
-    "mark_no_redaction",
+    "mark_no_redaction", "MediaRedactionResult", "Region", "RegionSet", "parse_regions",
+    "preview_media_item", "redact_media_item",
 ]
 
 

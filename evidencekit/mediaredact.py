@@ -1,0 +1,183 @@
+"""Redacting photo, footage and audio exhibits into new derived items.
+
+The original is only read. The redacted copy is written in ``objects/tmp``,
+stored as a derived item (``HG/1-R1``) with a signed ``redacted`` event listing
+the regions and mute ranges (positions, counts and times; never content), and
+optionally copied to ``--out``. A failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import PIL.Image
+
+from . import faces, photoredact, storage, videoredact
+from .canonical import JsonValue
+from .case import Case
+from .derived import add_derived
+from .errors import InputError
+from .items import Item
+from .keys import Signer
+from .regions import Region, RegionSet
+
+Progress = Callable[[float], None]
+PHOTO_TYPES = {"image/jpeg": ("JPEG", ".jpg"), "image/png": ("PNG", ".png"),
+               "image/webp": ("PNG", ".png"), "image/gif": ("PNG", ".png")}
+
+
+@attrs.frozen
+class MediaRedactionResult:
+    """What a media redaction made."""
+
+    source_ref: str
+    derived_ref: str
+    sha256: str
+    regions: int
+    faces_found: int
+    mute_ranges: int
+    out: str | None = None
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-data form for ``--json``."""
+        return attrs.asdict(self)
+
+
+def media_kind(item: Item) -> str:
+    """``photo``, ``video`` or ``audio``, from the detected content type.
+
+    Raises:
+        InputError: the exhibit is not a photo, footage or audio.
+    """
+    if item.media_type in PHOTO_TYPES:
+        return "photo"
+    major = item.media_type.split("/")[0]
+    if major in ("video", "audio"):
+        return major
+    raise InputError(f"{item.ref} is {item.media_type}, not a photo, footage or audio; "
+                     "regions and mute ranges cannot be applied to it.")
+
+
+def _with_faces(case: Case, item: Item, regions: RegionSet, kind: str) -> tuple[RegionSet, int]:
+    source = case.object_path(item.sha256)
+    if kind == "photo":
+        found = faces.faces_in_image(photoredact.open_photo(source))
+    elif kind == "video":
+        info = videoredact.media_info(source)
+        if not (info.width and info.height):
+            return regions, 0
+        found = faces.faces_in_video(source, info.width, info.height, info.duration)
+    else:
+        return regions, 0
+    return regions.with_regions(found), len(found)
+
+
+def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, *,
+                      find_faces: bool = False, description: str | None = None,
+                      out: Path | None = None,
+                      progress: Progress | None = None) -> MediaRedactionResult:
+    """Make and record a redacted copy of a photo, clip or recording.
+
+    Raises:
+        InputError: not media, unreadable, a region or time that does not fit,
+            ``out`` exists, or no regions, mute ranges or faces to apply.
+        StorageError, CustodyError: the case cannot be written.
+    """
+    item = case.item(ref)
+    kind = media_kind(item)
+    if out is not None and out.exists():
+        raise InputError(f"{out} already exists; choose a new name for --out.")
+    regions, found = _with_faces(case, item, regions, kind) if find_faces else (regions, 0)
+    if not regions.regions and not regions.mute and not find_faces:
+        raise InputError("Nothing to redact: give --regions (and/or --faces).")
+    fmt, suffix = PHOTO_TYPES.get(item.media_type, ("", ".m4a" if kind == "audio" else ".mp4"))
+    tmp = case.tmp_dir / f"redact-{uuid.uuid4().hex}{suffix}"
+    try:
+        if kind == "photo":
+            photoredact.redact_photo(case.object_path(item.sha256), tmp, regions, fmt)
+        else:
+            videoredact.redact_media(case.object_path(item.sha256), tmp, regions, progress)
+        details: dict[str, JsonValue] = {
+            "method": f"{kind}-regions", "regions": [r.to_record() for r in regions.regions
+                                                     if r.label != "face"],
+            "face_regions": found, "mute": [m.to_record() for m in regions.mute],
+            "metadata": "all removed (new file from decoded pixels/samples)",
+        }
+        text = description or f"{item.kind.capitalize()} {item.ref}, redacted copy"
+        derived = add_derived(case, signer, item.ref, tmp, description=text, details=details)
+        if out is not None:
+            storage.copy_file_atomic(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return MediaRedactionResult(item.ref, derived.ref, derived.sha256, len(regions.regions),
+                                found, len(regions.mute), str(out) if out else None)
+
+
+def preview_media_item(case: Case, ref: str, regions: RegionSet, dest: Path, *,
+                       find_faces: bool = False) -> int:
+    """Write a reviewer's preview (PNG, or PDF by extension); change nothing.
+
+    Returns the number of faces found.
+
+    Raises:
+        InputError: not media, unreadable, or a region or time that does not fit.
+    """
+    item = case.item(ref)
+    kind = media_kind(item)
+    regions, found = _with_faces(case, item, regions, kind) if find_faces else (regions, 0)
+    source = case.object_path(item.sha256)
+    if kind == "photo":
+        photoredact.preview_photo(source, dest, regions)
+    elif kind == "video":
+        _contact_sheet(source, dest, regions)
+    else:
+        raise InputError("There is no picture to preview in an audio recording; the custody "
+                         "record lists the mute ranges.")
+    return found
+
+
+def _frame_at(source: Path, t: float) -> PIL.Image.Image:
+    exe = shutil.which("ffmpeg") or "ffmpeg"
+    done = subprocess.run([exe, "-nostdin", "-v", "error", "-ss", f"{t:.3f}", "-i",
+                           str(source.absolute()), "-frames:v", "1", "-f", "image2pipe",
+                           "-vcodec", "png", "pipe:1"], capture_output=True, timeout=120,
+                          check=False)
+    if done.returncode != 0 or not done.stdout:
+        raise InputError(f"Could not take a still at {t:.2f} s from the recording.")
+    return PIL.Image.open(io.BytesIO(done.stdout)).convert("RGB")
+
+
+def sample_times(duration: float, regions: tuple[Region, ...], count: int = 8) -> list[float]:
+    """Evenly spread times plus the middle of every timed region (at most 16)."""
+    times = {round(duration * (i + 0.5) / count, 3) for i in range(count)}
+    for r in regions:
+        if r.start is not None or r.end is not None:
+            start, end = r.start or 0.0, min(r.end if r.end is not None else duration, duration)
+            times.add(round((start + end) / 2, 3))
+    return sorted(times)[:16]
+
+
+def _contact_sheet(source: Path, dest: Path, regions: RegionSet) -> None:
+    info = videoredact.media_info(source)
+    if not (info.width and info.height):
+        raise InputError("The recording has no picture to preview.")
+    regions.check_fits(info.width, info.height, info.duration)
+    tiles = []
+    for t in sample_times(info.duration, regions.regions):
+        active = [r for r in regions.regions if r.active_at(t)]
+        tile = photoredact.outline(_frame_at(source, t), active, caption=f"t = {t:.2f} s")
+        tile.thumbnail((480, 480))
+        tiles.append(tile)
+    columns = 4
+    w, h = tiles[0].size
+    sheet = PIL.Image.new("RGB", (w * columns, h * ((len(tiles) + columns - 1) // columns)),
+                          (32, 32, 32))
+    for n, tile in enumerate(tiles):
+        sheet.paste(tile, ((n % columns) * w, (n // columns) * h))
+    sheet.save(dest, format="PDF" if dest.suffix.lower() == ".pdf" else "PNG")
