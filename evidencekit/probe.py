@@ -41,7 +41,9 @@ def run_ffprobe(path: Path, timeout: float = PROBE_TIMEOUT) -> dict[str, JsonVal
         raise InputError(f"ffprobe took longer than {timeout:.0f} s and was stopped.") from exc
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = lines[-1][:200] if lines else "no reason given"
+        # ffprobe names the file; the store's internal path means nothing to a user
+        reason = lines[-1].replace(str(path.absolute()), "").strip(": ")[:200] if lines \
+            else "no reason given"
         raise InputError(f"ffprobe could not read the file: {reason}.")
     try:
         data = json.loads(done.stdout.decode("utf-8", "replace"))
