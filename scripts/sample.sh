@@ -62,6 +62,23 @@ if $EK verify "$OUT/tampered" --trust "$OUT/hg.pub" --trust "$OUT/ta.pub"; then
   echo "sample: tampering was NOT detected" >&2
   exit 1
 fi
+step "Redact the photo and the body-worn video (previews first; originals untouched)"
+$EK redact HG/3 "${C[@]}" --regions fixtures/regions/photo_front_door.json \
+  --preview "$OUT/preview-HG3.png"
+$EK redact HG/3 "${C[@]}" --key "$OUT/hg.key" --regions fixtures/regions/photo_front_door.json \
+  --out "$OUT/HG3-redacted.jpg"
+$EK redact TA/2 "${C[@]}" --regions fixtures/regions/bodycam_ashby.json \
+  --preview "$OUT/preview-TA2.png"
+$EK redact TA/2 "${C[@]}" --key "$OUT/ta.key" --regions fixtures/regions/bodycam_ashby.json \
+  --out "$OUT/TA2-redacted.mp4"
+echo "metadata left in the redacted photo (exiftool; GPS, serial, camera must be absent):"
+exiftool -a -G1 -s "$OUT/HG3-redacted.jpg" | grep -vE '^\[(System|File|ExifTool|Composite)\]' \
+  || true
+if exiftool -a -G1 "$OUT/HG3-redacted.jpg" | grep -qiE 'gps|serial|samplecam'; then
+  echo "sample: metadata leaked into the redacted photo" >&2
+  exit 1
+fi
+
 step "Export a signed package for the police"
 $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-police" \
   --recipient "Northside Police, ASB unit"
@@ -71,14 +88,15 @@ $EK export "${C[@]}" --key "$OUT/ta.key" --out "$OUT/package-court" \
 
 step "A redacted package is refused until every exhibit has a redacted copy (or needs none)"
 if $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-defence" \
-    --recipient "Defence solicitors" --redacted --items TA/1; then
+    --recipient "Defence solicitors" --redacted --items HG/3,TA/1,TA/2; then
   echo "sample: an unredacted statement was let out" >&2
   exit 1
 fi
 $EK redaction-not-needed TA/1 "${C[@]}" --key "$OUT/ta.key" \
   --reason "officer's statement; names only the parties"
 $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-defence" \
-  --recipient "Defence solicitors" --redacted --items TA/1
+  --recipient "Defence solicitors" --redacted --items HG/3,TA/1,TA/2
+ls "$OUT/package-defence/data/exhibits"
 
 step "The recipient checks the packages with evidencekit"
 $EK verify "$OUT/package-police" --trust "$OUT/hg.pub"
