@@ -1,0 +1,103 @@
+"""Reading a statement's text from plain text, Markdown, DOCX or PDF.
+
+Only what the statement says is read: in a DOCX, tracked deletions, comments and
+document properties are not part of it; in a PDF, only the text layer of each
+page. A page with no text layer (a scan) is refused, never passed as clean.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from pathlib import Path
+
+import attrs
+
+from . import filetype
+from .errors import InputError
+
+MAX_TEXT = 20 << 20
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@attrs.frozen
+class StatementText:
+    """The statement as text, one string per source page (one for text and DOCX)."""
+
+    pages: tuple[str, ...]
+    source: str
+
+
+def _plain(path: Path) -> StatementText:
+    data = path.read_bytes()[: MAX_TEXT + 1]
+    if len(data) > MAX_TEXT:
+        raise InputError("The statement is over 20 MiB of text; split it first.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return StatementText((text.replace("\r\n", "\n").replace("\r", "\n"),), "text")
+
+
+def _paragraph_text(paragraph: object) -> str:
+    parts = []
+    for node in paragraph.iter():  # type: ignore[attr-defined]
+        if any(a.tag == f"{_W}del" for a in node.iterancestors()):
+            continue  # tracked deletion: not part of the statement
+        if node.tag == f"{_W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _docx(path: Path) -> StatementText:
+    import docx  # noqa: PLC0415 - slow to import; only for DOCX statements
+
+    with zipfile.ZipFile(path) as archive:
+        if sum(i.file_size for i in archive.infolist()) > 16 * MAX_TEXT:
+            raise InputError("The DOCX expands to more than 320 MiB; it was not opened.")
+    body = docx.Document(str(path)).element.body
+    paragraphs = [_paragraph_text(p) for p in body.iter(f"{_W}p")]
+    return StatementText(("\n".join(paragraphs),), "docx")
+
+
+def _pdf(path: Path) -> StatementText:
+    import pypdf  # noqa: PLC0415 - only for PDF statements
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = pypdf.PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            raise InputError("The PDF is encrypted; ask for an unprotected copy.")
+        pages = tuple(page.extract_text() or "" for page in reader.pages)
+    scanned = [str(n) for n, text in enumerate(pages, start=1) if len(text.strip()) < 5]
+    if scanned:
+        raise InputError(
+            f"Page(s) {', '.join(scanned)} have no text layer (scanned images), so names "
+            "and numbers on them cannot be found; nothing was redacted.",
+            hint="Turn those pages into images, ingest them as photos and hide the details "
+                 "with 'evidencekit redact REF --regions FILE'.")
+    return StatementText(pages, "pdf")
+
+
+def read_statement(path: Path, media_type: str) -> StatementText:
+    """The statement's text.
+
+    Raises:
+        InputError: not a text, Markdown, DOCX or PDF statement; unreadable; scanned pages.
+    """
+    readers = {"text/plain": _plain, filetype.DOCX: _docx, "application/pdf": _pdf}
+    reader = readers.get(media_type)
+    if reader is None:
+        raise InputError(f"Statements can be redacted from text, Markdown, DOCX or PDF; this "
+                         f"one is {media_type}.")
+    try:
+        return reader(path)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"The statement cannot be read ({type(exc).__name__}: {exc})."[:300]) \
+            from exc

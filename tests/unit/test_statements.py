@@ -1,0 +1,247 @@
+"""Statement redaction: every leak class, judged with pdftotext, qpdf, exiftool and raw bytes."""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from pypdf.annotations import Text
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from evidencekit import Case, IngestRequest, InputError, Signer, ingest
+from evidencekit.detect import apply, find_spans
+from evidencekit.people import PeopleRegister, parse_people
+from evidencekit.stmtredact import redact_statement
+
+REGISTER = parse_people("""
+[[person]]
+name = "Darren Cole"
+role = "party"
+
+[[person]]
+name = "Joan Whitfield"
+aliases = ["Joanie"]
+role = "third-party"
+
+[[person]]
+name = "Liam Whitfield"
+role = "anonymous-witness"
+pseudonym = "Witness A"
+
+[redact]
+strings = ["12 Elm Court"]
+""")
+SECRETS = ["Joan", "Whitfield", "Joanie", "Liam", "Elm Court", "07700", "900123", "NS4",
+           "AB12", "joan.w@example.org", "02/03/2015"]
+
+
+def judge(pdf: Path, tmp_path: Path) -> str:
+    """Everything a recipient could get out of the PDF, with tools we did not write."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    qdf = tmp_path / "qdf.pdf"
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(pdf), str(qdf)],
+                   check=True)
+    meta = subprocess.run(["exiftool", "-a", "-G1", str(pdf)], capture_output=True,
+                          text=True, check=True).stdout
+    raw = pdf.read_bytes()
+    assert raw.count(b"%%EOF") == 1, "more than one revision"
+    subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, check=True)
+    everything = "\n".join([text, qdf.read_bytes().decode("latin-1"), meta,
+                            raw.decode("latin-1")])
+    for marker in ("/Annots", "/AcroForm", "/JavaScript", "/EmbeddedFiles", "/OCProperties",
+                   "/Metadata"):
+        assert marker not in everything, marker
+    return everything
+
+
+def _check_clean(everything: str) -> None:
+    for secret in SECRETS:
+        assert secret.lower() not in everything.lower(), secret
+
+
+def _ingest(case: Case, signer: Signer, path: Path) -> str:
+    [result] = ingest(case, [path], signer, IngestRequest("statement", "HG", "statement"))
+    return str(result.ref)
+
+
+STATEMENT = ("On 14 November I met Mr Darren Cole. Mrs Joan\n  Whitfield's grandson Liam "
+             "Whitfield (DOB 02/03/2015) lives at 12 Elm Court, NS4 7QT. Call her on "
+             "07700 900123 or 07700900123, e-mail joan.w@example.org. Car AB12 CDE. "
+             "NI QQ 12 34 56 C is not valid but JG 10 37 58 B is. Joanie agreed.\n")
+
+
+def test_text_statement(case: Case, hana: Signer, tmp_path: Path) -> None:
+    source = tmp_path / "statement.txt"
+    source.write_text(STATEMENT)
+    ref = _ingest(case, hana, source)
+    out = tmp_path / "out.pdf"
+    result = redact_statement(case, hana, ref, REGISTER, out=out)
+    everything = judge(out, tmp_path)
+    _check_clean(everything)
+    assert "JG 10 37 58 B" not in everything
+    assert "Darren Cole" in everything and "[Witness A]" in everything
+    assert result.counts == {"date of birth": 1, "email": 1, "name": 3, "NI number": 1,
+                             "phone": 2, "postcode": 1, "string": 1, "vehicle": 1}
+    line = case.log_path.read_text().splitlines()[-1]
+    for secret in SECRETS:
+        assert secret not in line
+    assert '"counts"' in line and "register:third-party" in line
+
+
+def _hostile_pdf(path: Path) -> None:
+    """Name split across text operators, annotation, Info and XMP, and an old revision."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setAuthor("Joan Whitfield")
+    text = pdf.beginText(60, 780)
+    text.textOut("Statement: Mrs Jo")
+    text.textOut("an Whit")
+    text.textOut("field was there.")
+    pdf.drawText(text)
+    pdf.drawString(60, 760, "Her phone is 07700 900123.")
+    pdf.showPage()
+    pdf.save()
+    writer = pypdf.PdfWriter(clone_from=str(path))
+    writer.add_annotation(0, Text(
+        rect=(50, 550, 200, 650), text="Joanie on 07700 900123"))
+    writer.add_metadata({"/Title": "Statement of Joan Whitfield"})
+    writer.xmp_metadata = None
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    appended = pypdf.PdfWriter(str(path), incremental=True)
+    appended.add_metadata({"/Subject": "12 Elm Court"})
+    with open(path, "ab") as handle:
+        appended.write(handle)
+
+
+def test_hostile_pdf(case: Case, hana: Signer, tmp_path: Path) -> None:
+    source = tmp_path / "hostile.pdf"
+    _hostile_pdf(source)
+    raw = source.read_bytes()
+    assert raw.count(b"%%EOF") >= 2 and b"/Annots" in raw  # the input really is hostile
+    ref = _ingest(case, hana, source)
+    out = tmp_path / "out.pdf"
+    redact_statement(case, hana, ref, REGISTER, out=out)
+    everything = judge(out, tmp_path)
+    _check_clean(everything)
+    assert "was there" in everything
+
+
+def _docx_with_history(path: Path) -> None:
+    document = docx.Document()
+    document.core_properties.author = "Joan Whitfield"
+    document.core_properties.comments = "Joanie 07700 900123"
+    paragraph = document.add_paragraph("I saw Mr Darren Cole shouting. ")
+    removed = copy.deepcopy(paragraph.runs[0]._r)
+    for node in removed.iter(qn("w:t")):
+        node.tag = qn("w:delText")
+        node.text = "Joan Whitfield 07700 900123 told me first."
+    deletion = paragraph._p.makeelement(qn("w:del"), {qn("w:id"): "1", qn("w:author"): "x"})
+    deletion.append(removed)
+    paragraph._p.append(deletion)
+    run = paragraph.add_run("Nobody else was there.")
+    document.add_comment([run], text="Ask Joanie at 12 Elm Court", author="Joan Whitfield")
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Vehicle: AB12 CDE"
+    document.save(str(path))
+
+
+def test_docx_history_never_reaches_the_output(case: Case, hana: Signer,
+                                               tmp_path: Path) -> None:
+    source = tmp_path / "statement.docx"
+    _docx_with_history(source)
+    with zipfile.ZipFile(source) as archive:
+        unzipped = b"".join(archive.read(n) for n in archive.namelist())
+    assert b"Joan Whitfield 07700" in unzipped and b"Ask Joanie" in unzipped
+    ref = _ingest(case, hana, source)
+    out = tmp_path / "out.pdf"
+    redact_statement(case, hana, ref, REGISTER, out=out)
+    everything = judge(out, tmp_path)
+    _check_clean(everything)
+    assert "Nobody else was there." in everything
+    assert "Darren Cole" in everything and "[vehicle]" in everything
+
+
+def test_scanned_pages_are_refused(case: Case, hana: Signer, tmp_path: Path) -> None:
+    scan = tmp_path / "scan.pdf"
+    Image.new("RGB", (600, 800), "white").save(scan)
+    ref = _ingest(case, hana, scan)
+    with pytest.raises(InputError, match=r"Page\(s\) 1 have no text layer"):
+        redact_statement(case, hana, ref, REGISTER)
+    assert len(case.items()) == 1
+
+
+def test_preview_shows_and_changes_nothing(case: Case, hana: Signer, tmp_path: Path) -> None:
+    source = tmp_path / "statement.txt"
+    source.write_text(STATEMENT)
+    ref = _ingest(case, hana, source)
+    events = len(case.events())
+    result = redact_statement(case, None, ref, REGISTER, preview=tmp_path / "preview.pdf")
+    assert result.derived_ref is None and len(case.events()) == events
+    text = subprocess.run(["pdftotext", str(tmp_path / "preview.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "Joan" in text and "register:third-party" in text and "NOT FOR DISCLOSURE" in text
+
+
+def test_detectors_can_be_switched_off(case: Case, hana: Signer, tmp_path: Path) -> None:
+    source = tmp_path / "s.txt"
+    source.write_text("Call 07700 900123 about NS4 7QT.\n")
+    ref = _ingest(case, hana, source)
+    result = redact_statement(case, hana, ref, PeopleRegister(), detectors=["postcode"])
+    assert result.counts == {"postcode": 1}
+    with pytest.raises(InputError, match="Unknown detector"):
+        redact_statement(case, hana, ref, PeopleRegister(), detectors=["horoscope"])
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("07700 900123", "phone"), ("07700900123", "phone"), ("+44 7700 900123", "phone"),
+    ("020 7946 0958", "phone"), ("01632 960123", "phone"), ("(0117) 496 0123", "phone"),
+    ("jo.b+x@mail.example.co.uk", "email"), ("SW1A 2AA", "postcode"), ("ls1 4ap", "postcode"),
+    ("AB123456C", "NI number"), ("ab 12 34 56 c", "NI number"),
+    ("SK54 MPK", "vehicle"), ("X666 EON", "vehicle"), ("BRA 75T", "vehicle"),
+    ("reg ABC 123", "vehicle"), ("born 1st February 1980", "date of birth"),
+    ("D.O.B. 01/02/80", "date of birth"), ("date of birth: 3 Mar 2001", "date of birth"),
+])
+def test_detectors_catch(text: str, category: str) -> None:
+    spans = find_spans(f"Note: {text}, end.", PeopleRegister())
+    assert [s.category for s in spans] == [category], spans
+
+
+@pytest.mark.parametrize("text", [
+    "12345678", "QQ123456C", "GB123456A", "AB1234561", "on 02/03/2015 we met",
+    "AB1 2CD", "I saw 3 cars",
+])
+def test_detectors_leave_alone(text: str) -> None:
+    assert find_spans(text, PeopleRegister()) == []
+
+
+FILLER = st.sampled_from(["I saw", "the door", "at night", "and then", "he said", "loudly",
+                          "Darren Cole", "Mr Darren Cole", "outside", "on Tuesday"])
+SENSITIVE = st.sampled_from(["Joan Whitfield", "Mrs Joan Whitfield", "JOAN WHITFIELD",
+                             "Joan\n Whitfield", "Joan Whitfield's", "Joanie", "Dr Joanie",
+                             "Liam Whitfield", "12 Elm Court", "12  ELM\ncourt",
+                             "07700 900123", "07700900123", "NS4 7QT", "joan@example.org",
+                             "AB12 CDE", "JG 10 37 58 B", "DOB 02/03/2015"])
+
+
+@settings(max_examples=150)
+@given(st.lists(st.one_of(FILLER, SENSITIVE), min_size=1, max_size=25))
+def test_no_register_name_or_pattern_survives(parts: list[str]) -> None:
+    text = " ".join(parts) + "."
+    out = apply(text, find_spans(text, REGISTER))
+    flat = re.sub(r"\s+", " ", out).lower()
+    for secret in ("joan", "whitfield", "liam", "elm court", "07700", "900123", "ns4 7qt",
+                   "example.org", "ab12", "jg 10", "02/03/2015"):
+        assert secret not in flat, (text, out)
+    assert flat.count("darren cole") == " ".join(parts).lower().count("darren cole")
