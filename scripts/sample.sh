@@ -62,6 +62,18 @@ if $EK verify "$OUT/tampered" --trust "$OUT/hg.pub" --trust "$OUT/ta.pub"; then
   echo "sample: tampering was NOT detected" >&2
   exit 1
 fi
+step "Redact the statements with the people register (preview first; originals untouched)"
+$EK redact HG/1 "${C[@]}" --people fixtures/people.toml --preview "$OUT/preview-HG1.pdf"
+$EK redact HG/1 "${C[@]}" --key "$OUT/hg.key" --people fixtures/people.toml \
+  --out "$OUT/HG1-redacted.pdf"
+$EK redact HG/2 "${C[@]}" --key "$OUT/hg.key" --people fixtures/people.toml
+echo "text of the redacted statement HG/1-R1 (pdftotext):"
+pdftotext "$OUT/HG1-redacted.pdf" - | sed 's/^/  /'
+if pdftotext "$OUT/HG1-redacted.pdf" - | grep -qiE 'whitfield|07700|NS4 7QT|Liam'; then
+  echo "sample: a third-party detail survived redaction" >&2
+  exit 1
+fi
+
 step "Redact the photo and the body-worn video (previews first; originals untouched)"
 $EK redact HG/3 "${C[@]}" --regions fixtures/regions/photo_front_door.json \
   --preview "$OUT/preview-HG3.png"
@@ -88,15 +100,19 @@ $EK export "${C[@]}" --key "$OUT/ta.key" --out "$OUT/package-court" \
 
 step "A redacted package is refused until every exhibit has a redacted copy (or needs none)"
 if $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-defence" \
-    --recipient "Defence solicitors" --redacted --items HG/3,TA/1,TA/2; then
+    --recipient "Defence solicitors" --redacted --items HG/1,HG/2,HG/3,TA/1,TA/2; then
   echo "sample: an unredacted statement was let out" >&2
   exit 1
 fi
 $EK redaction-not-needed TA/1 "${C[@]}" --key "$OUT/ta.key" \
   --reason "officer's statement; names only the parties"
 $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-defence" \
-  --recipient "Defence solicitors" --redacted --items HG/3,TA/1,TA/2
+  --recipient "Defence solicitors" --redacted --items HG/1,HG/2,HG/3,TA/1,TA/2
 ls "$OUT/package-defence/data/exhibits"
+if grep -rqiE 'whitfield|07700 900|SN-0042|51\.503' "$OUT/package-defence"; then
+  echo "sample: the redacted package holds a removed detail" >&2
+  exit 1
+fi
 
 step "The recipient checks the packages with evidencekit"
 $EK verify "$OUT/package-police" --trust "$OUT/hg.pub"

@@ -178,3 +178,31 @@ def test_verify_something_that_is_not_a_package(tmp_path: Path) -> None:
     (tmp_path / "x.txt").write_text("x")
     result = run("verify", tmp_path / "x.txt")
     assert result.exit_code == 3 and "neither a package folder nor a zip" in result.output
+
+
+def test_redact_statement_and_photo(case_dir: Path, key_files: dict[str, Path],
+                                    sample_dir: Path, tmp_path: Path) -> None:
+    ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt")
+    ingest(case_dir, key_files["hg"], sample_dir / "photo_front_door.jpg", kind="photo")
+    people = tmp_path / "people.toml"
+    people.write_text('[[person]]\nname = "Joan Whitfield"\nrole = "third-party"\n')
+    preview = run("redact", "HG/1", "--case", case_dir, "--people", people, "--preview",
+                  tmp_path / "p.pdf")
+    assert preview.exit_code == 0 and "1 name" in preview.output, preview.output
+    done = run("redact", "HG/1", "--case", case_dir, "--people", people, "--key",
+               key_files["hg"], "--skip-detector", "postcode", "--json")
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["derived_ref"] == "HG/1-R1" and "postcode" not in result["counts"]
+    regions = tmp_path / "r.json"
+    regions.write_text('{"regions": [{"x": 0, "y": 0, "w": 10, "h": 10}]}')
+    photo = run("redact", "HG/2", "--case", case_dir, "--regions", regions, "--key",
+                key_files["hg"])
+    assert photo.exit_code == 0 and "HG/2-R1" in photo.output
+    no_key = run("redact", "HG/2", "--case", case_dir, "--regions", regions)
+    assert no_key.exit_code == 3 and "--key" in no_key.output
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"regions": [{"x": 0}]}')
+    refused = run("redact", "HG/2", "--case", case_dir, "--regions", bad, "--key",
+                  key_files["hg"])
+    assert refused.exit_code == 3 and "Region 1 y" in refused.output

@@ -116,20 +116,21 @@ def _hostile_pdf(path: Path) -> None:
     writer.add_annotation(0, Text(
         rect=(50, 550, 200, 650), text="Joanie on 07700 900123"))
     writer.add_metadata({"/Title": "Statement of Joan Whitfield"})
-    writer.xmp_metadata = None
     with open(path, "wb") as handle:
         writer.write(handle)
     appended = pypdf.PdfWriter(str(path), incremental=True)
     appended.add_metadata({"/Subject": "12 Elm Court"})
     with open(path, "ab") as handle:
         appended.write(handle)
+    subprocess.run(["exiftool", "-q", "-overwrite_original", "-XMP-dc:Creator=Joanie Whitfield",
+                    str(path)], check=True)  # XMP, written by exiftool as another revision
 
 
 def test_hostile_pdf(case: Case, hana: Signer, tmp_path: Path) -> None:
     source = tmp_path / "hostile.pdf"
     _hostile_pdf(source)
     raw = source.read_bytes()
-    assert raw.count(b"%%EOF") >= 2 and b"/Annots" in raw  # the input really is hostile
+    assert raw.count(b"%%EOF") >= 2 and b"/Annots" in raw and b"x:xmpmeta" in raw  # hostile
     ref = _ingest(case, hana, source)
     out = tmp_path / "out.pdf"
     redact_statement(case, hana, ref, REGISTER, out=out)
