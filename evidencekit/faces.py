@@ -17,8 +17,8 @@ from .regions import Region
 
 MARGIN = 0.25
 """Each face box grows by this fraction on every side."""
-SAMPLE_FPS = 4.0
-"""Frames per second examined in footage; each hit covers its neighbouring frames."""
+TRACK_SECONDS = 2.0
+"""Detections in consecutive frames that overlap join one region of at most this length."""
 
 
 def _detector() -> tuple[Any, Any]:
@@ -65,9 +65,44 @@ def faces_in_image(rgb_image: Any) -> list[Region]:
     return [_region(box) for box in _boxes(cv2, cascade, pixels, width, height)]
 
 
-def faces_in_video(path: Path, width: int, height: int, duration: float,
-                   timeout: float = 600.0) -> list[Region]:
-    """Face regions in footage, sampled at ``SAMPLE_FPS``; each lasts one sample period.
+def _overlaps(a: Region, box: Box) -> bool:
+    x, y, w, h = box
+    return a.x < x + w and x < a.x + a.w and a.y < y + h and y < a.y + a.h
+
+
+def _join(track: Region, box: Box, end: float) -> Region:
+    x, y, w, h = box
+    x0, y0 = min(track.x, x), min(track.y, y)
+    x1, y1 = max(track.x + track.w, x + w), max(track.y + track.h, y + h)
+    return Region(x=x0, y=y0, w=x1 - x0, h=y1 - y0, start=track.start, end=end, label="face")
+
+
+def track_faces(hits: list[tuple[float, Box]], frame_time: float) -> list[Region]:
+    """Join per-frame detections into regions.
+
+    A face found in consecutive frames whose boxes overlap becomes one region covering
+    the union of its boxes (at most ``TRACK_SECONDS`` long), padded by a frame each side.
+    """
+    open_tracks: list[Region] = []
+    done: list[Region] = []
+    for t, box in sorted(hits):
+        end = t + 1.5 * frame_time
+        for n, track in enumerate(open_tracks):
+            assert track.end is not None and track.start is not None  # noqa: S101 - built so
+            fresh = t - track.end <= frame_time and end - track.start <= TRACK_SECONDS
+            if fresh and _overlaps(track, box):
+                open_tracks[n] = _join(track, box, end)
+                break
+        else:
+            open_tracks.append(_region(box, start=max(0.0, t - 0.5 * frame_time), end=end))
+        done += [r for r in open_tracks if r.end is not None and t - r.end > frame_time]
+        open_tracks = [r for r in open_tracks if r.end is not None and t - r.end <= frame_time]
+    return done + open_tracks
+
+
+def faces_in_video(path: Path, width: int, height: int, frame_rate: float,
+                   timeout: float = 3600.0) -> tuple[list[Region], int]:
+    """Face regions in every frame of the footage, joined into tracks; and the hit count.
 
     Raises:
         InputError: OpenCV missing, or ffmpeg could not decode the frames.
@@ -76,20 +111,20 @@ def faces_in_video(path: Path, width: int, height: int, duration: float,
 
     cv2, cascade = _detector()
     exe = shutil.which("ffmpeg") or "ffmpeg"
-    args = [exe, "-nostdin", "-v", "error", "-i", str(path.absolute()), "-vf",
-            f"fps={SAMPLE_FPS}", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    args = [exe, "-nostdin", "-v", "error", "-i", str(path.absolute()), "-f", "rawvideo",
+            "-pix_fmt", "rgb24", "pipe:1"]
     frame_bytes = width * height * 3
-    regions: list[Region] = []
-    half = 0.5 / SAMPLE_FPS
+    frame_time = 1.0 / frame_rate if frame_rate > 0 else 1.0 / 25
+    hits: list[tuple[float, Box]] = []
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         assert proc.stdout is not None  # noqa: S101 - stdout=PIPE above
         index = 0
         while len(data := proc.stdout.read(frame_bytes)) == frame_bytes:
             frame = np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
-            t = index / SAMPLE_FPS
-            for box in _boxes(cv2, cascade, frame, width, height):
-                regions.append(_region(box, start=max(0.0, t - half),
-                                       end=min(duration, t + 3 * half)))
+            hits += [(index * frame_time, box)
+                     for box in _boxes(cv2, cascade, frame, width, height)]
             index += 1
         proc.wait(timeout=timeout)
-    return regions
+    if proc.returncode not in (0, None) and index == 0:
+        raise InputError("ffmpeg could not decode the footage to look for faces.")
+    return track_faces(hits, frame_time), len(hits)

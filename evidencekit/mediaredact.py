@@ -72,7 +72,8 @@ def _with_faces(case: Case, item: Item, regions: RegionSet, kind: str) -> tuple[
         info = videoredact.media_info(source)
         if not (info.width and info.height):
             return regions, 0
-        found = faces.faces_in_video(source, info.width, info.height, info.duration)
+        tracks, hits = faces.faces_in_video(source, info.width, info.height, info.frame_rate)
+        return regions.with_regions(tracks), hits
     else:
         return regions, 0
     return regions.with_regions(found), len(found)
@@ -106,7 +107,7 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
         details: dict[str, JsonValue] = {
             "method": f"{kind}-regions", "regions": [r.to_record() for r in regions.regions
                                                      if r.label != "face"],
-            "face_regions": found, "mute": [m.to_record() for m in regions.mute],
+            "faces_detected": found, "mute": [m.to_record() for m in regions.mute],
             "metadata": "all removed (new file from decoded pixels/samples)",
         }
         text = description or f"{item.kind.capitalize()} {item.ref}, redacted copy"

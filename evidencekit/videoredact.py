@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class MediaInfo:
     duration: float
     has_video: bool
     has_audio: bool
+    frame_rate: float = 0.0
 
 
 def media_info(path: Path) -> MediaInfo:
@@ -64,9 +66,19 @@ def media_info(path: Path) -> MediaInfo:
     if video is None and not audio:
         raise InputError("The file holds neither video nor audio.")
     width, height = (video.get("width"), video.get("height")) if video else (None, None)
+    rate = _rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate")) if video \
+        else 0.0
     return MediaInfo(width if isinstance(width, int) else None,
                      height if isinstance(height, int) else None, duration,
-                     video is not None, audio)
+                     video is not None, audio, rate)
+
+
+def _rate(value: object) -> float:
+    try:
+        rate = Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        return 0.0
+    return float(rate) if rate > 0 else 0.0
 
 
 def _enable(region: Region, duration: float) -> str:

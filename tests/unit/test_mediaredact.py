@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 import struct
@@ -31,6 +32,7 @@ from evidencekit import (
     verify_case,
     verify_package,
 )
+from evidencekit.faces import TRACK_SECONDS, track_faces
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -279,3 +281,19 @@ def test_redacted_derivatives_go_into_redacted_packages(case: Case, hana: Signer
     everything = b"".join(p.read_bytes() for p in (tmp_path / "pkg").rglob("*") if p.is_file())
     for secret in (b"SERIAL-12345", b"LeakyCam", b"Jane Neighbour", b"leaky.jpg"):
         assert secret not in everything
+
+
+def test_face_hits_join_into_tracks() -> None:
+    frame = 0.1
+    moving = [(i * frame, (10 + i, 10, 20, 20)) for i in range(5)]
+    [track] = track_faces(moving, frame)
+    assert (track.x, track.y, track.w, track.h) == (10, 10, 24, 20)
+    assert track.start == pytest.approx(-0.0) and track.end == pytest.approx(0.55)
+    apart = [(0.0, (0, 0, 10, 10)), (0.1, (100, 100, 10, 10)), (1.0, (0, 0, 10, 10))]
+    assert len(track_faces(apart, frame)) == 3
+    long = [(i * frame, (0, 0, 10, 10)) for i in range(int(3 * TRACK_SECONDS / frame))]
+    tracks = track_faces(long, frame)
+    assert len(tracks) >= 3
+    assert all((r.end or 0) - (r.start or 0) <= TRACK_SECONDS + 1e-9 for r in tracks)
+    covered = sorted((r.start or 0, r.end or 0) for r in tracks)
+    assert all(b[0] <= a[1] for a, b in itertools.pairwise(covered))  # no gaps

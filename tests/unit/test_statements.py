@@ -101,7 +101,8 @@ def test_text_statement(case: Case, hana: Signer, tmp_path: Path) -> None:
 
 
 def _hostile_pdf(path: Path) -> None:
-    """Name split across text operators, annotation, Info and XMP, and an old revision."""
+    """Name split across text operators, text under a painted box, an annotation, Info and
+    XMP metadata, and an earlier revision kept by an incremental update."""
     pdf = canvas.Canvas(str(path), pagesize=A4)
     pdf.setAuthor("Joan Whitfield")
     text = pdf.beginText(60, 780)
@@ -110,6 +111,8 @@ def _hostile_pdf(path: Path) -> None:
     text.textOut("field was there.")
     pdf.drawText(text)
     pdf.drawString(60, 760, "Her phone is 07700 900123.")
+    pdf.drawString(60, 740, "Neighbour: Joanie, 12 Elm Court")  # "redacted" by painting:
+    pdf.rect(120, 736, 200, 14, stroke=0, fill=1)                # the text is still there
     pdf.showPage()
     pdf.save()
     writer = pypdf.PdfWriter(clone_from=str(path))
