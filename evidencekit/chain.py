@@ -154,36 +154,36 @@ def check_head(head: Head | None, events: Sequence[Event | Omitted | None], case
     return found
 
 
-def check_log(raw: bytes, head: Head | None, case_id: str,
-              keys: Keyring) -> tuple[list[Event], list[Finding]]:
-    """Check a whole custody log; return its readable events and every finding."""
+def _check(raw: bytes, head: Head | None, case_id: str, keys: Keyring,
+           extract: bool) -> tuple[list[Event], list[Finding]]:
     lines, torn = split_log(raw)
     found: list[Finding] = []
-    if torn:
+    if torn and extract:  # a package is written whole: a torn line is damage
+        found.append(Finding("event-unreadable", "the custody extract ends in an incomplete "
+                             "line", "custody"))
+    elif torn:
         found.append(Finding("torn-tail", "the log ends in an incomplete line (an interrupted "
                              "write); it is ignored and removed by the next command", "log",
                              "warning"))
-    events, event_findings = check_events(lines, case_id, keys)
+    events, event_findings = check_events(lines, case_id, keys, allow_omitted=extract)
     found += event_findings
     found += check_head(head, events, case_id, keys)
+    if extract and head is not None and head.seq < len(events):
+        found.append(Finding("extract-beyond-head", f"the extract holds {len(events)} events "
+                             f"but its head anchors only {head.seq}", "head"))
     return [e for e in events if isinstance(e, Event)], merge_signer_findings(found)
+
+
+def check_log(raw: bytes, head: Head | None, case_id: str,
+              keys: Keyring) -> tuple[list[Event], list[Finding]]:
+    """Check a whole custody log; return its readable events and every finding."""
+    return _check(raw, head, case_id, keys, extract=False)
 
 
 def check_extract(raw: bytes, head: Head | None, case_id: str,
                   keys: Keyring) -> tuple[list[Event], list[Finding]]:
     """Check a package's custody extract: disclosed events, placeholders and the head."""
-    lines, torn = split_log(raw)
-    found: list[Finding] = []
-    if torn:
-        found.append(Finding("event-unreadable", "the custody extract ends in an incomplete "
-                             "line", "custody"))
-    events, event_findings = check_events(lines, case_id, keys, allow_omitted=True)
-    found += event_findings
-    found += check_head(head, events, case_id, keys)
-    if head is not None and head.seq < len(events):
-        found.append(Finding("extract-beyond-head", f"the extract holds {len(events)} events "
-                             f"but its head anchors only {head.seq}", "head"))
-    return [e for e in events if isinstance(e, Event)], merge_signer_findings(found)
+    return _check(raw, head, case_id, keys, extract=True)
 
 
 def merge_signer_findings(found: list[Finding]) -> list[Finding]:

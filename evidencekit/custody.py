@@ -14,7 +14,7 @@ import binascii
 import hashlib
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import attrs
 
@@ -107,8 +107,30 @@ def _check_details(_inst: object, _attr: object, value: dict[str, JsonValue]) ->
     canonical_bytes(value)
 
 
+class _Signed:
+    """Signature handling shared by events and heads (both signed the same way)."""
+
+    signature: str
+
+    def signed_bytes(self) -> bytes:
+        """The exact bytes the signature covers."""
+        raise NotImplementedError
+
+    def signature_bytes(self) -> bytes:
+        """The raw 64-byte signature (empty when malformed)."""
+        try:
+            return base64.b64decode(self.signature, validate=True)
+        except (binascii.Error, ValueError):
+            return b""
+
+    def signed_by(self, signer: Signer) -> Self:
+        """A copy carrying ``signer``'s signature."""
+        sig = base64.b64encode(signer.sign(self.signed_bytes())).decode("ascii")
+        return attrs.evolve(self, signature=sig)  # type: ignore[misc]
+
+
 @attrs.frozen
-class Event:
+class Event(_Signed):
     """One signed custody event (an entry of ``custody/log.jsonl``)."""
 
     case_id: str = attrs.field(validator=_check_text)
@@ -144,18 +166,6 @@ class Event:
         """SHA-256 of the canonical event with its signature (the chain link)."""
         return hashlib.sha256(self.to_line()[:-1]).hexdigest()
 
-    def signature_bytes(self) -> bytes:
-        """The raw 64-byte signature (empty when malformed)."""
-        try:
-            return base64.b64decode(self.signature, validate=True)
-        except (binascii.Error, ValueError):
-            return b""
-
-    def signed_by(self, signer: Signer) -> Event:
-        """A copy carrying ``signer``'s signature."""
-        sig = base64.b64encode(signer.sign(self.signed_bytes())).decode("ascii")
-        return attrs.evolve(self, signature=sig)
-
     @classmethod
     def from_line(cls, line: bytes) -> Event:
         """Parse one log line (without its newline).
@@ -188,7 +198,7 @@ def _as_str(value: object) -> str:
 
 
 @attrs.frozen
-class Head:
+class Head(_Signed):
     """The signed head: sequence number and hash of the last event."""
 
     case_id: str = attrs.field(validator=_check_text)
@@ -211,18 +221,6 @@ class Head:
     def to_bytes(self) -> bytes:
         """The head file's contents."""
         return canonical_bytes({**self.body(), "signature": self.signature}) + b"\n"
-
-    def signature_bytes(self) -> bytes:
-        """The raw 64-byte signature (empty when malformed)."""
-        try:
-            return base64.b64decode(self.signature, validate=True)
-        except (binascii.Error, ValueError):
-            return b""
-
-    def signed_by(self, signer: Signer) -> Head:
-        """A copy carrying ``signer``'s signature."""
-        sig = base64.b64encode(signer.sign(self.signed_bytes())).decode("ascii")
-        return attrs.evolve(self, signature=sig)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Head:

@@ -68,6 +68,25 @@ def add_derived(case: Case, signer: Signer, source_ref: str, path: Path, *, desc
     return case.item(f"{source.ref}-R{number}")
 
 
+def record_copy(case: Case, signer: Signer, source_ref: str, made: Path, *, description: str,
+                details: dict[str, JsonValue], out: Path | None = None) -> Item:
+    """Record a copy made in ``objects/tmp`` as a derived item, and copy it to ``out``.
+
+    The temporary file is removed whatever happens.
+
+    Raises:
+        InputError, StorageError, CustodyError: as :func:`add_derived`, or ``out`` exists.
+    """
+    try:
+        derived = add_derived(case, signer, source_ref, made, description=description,
+                              details=details)
+        if out is not None:
+            storage.copy_file_atomic(made, out)
+    finally:
+        made.unlink(missing_ok=True)
+    return derived
+
+
 def mark_no_redaction(case: Case, signer: Signer, ref: str, reason: str) -> None:
     """Record, signed, that exhibit ``ref`` holds no third-party detail and may go out as is.
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import attrs
 import PIL.Image
 
-from . import faces, photoredact, storage, videoredact
+from . import faces, photoredact, videoredact
 from .canonical import JsonValue
 from .case import Case
-from .derived import add_derived
+from .derived import record_copy
 from .errors import InputError
 from .items import Item
 from .keys import Signer
@@ -104,18 +104,18 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
             photoredact.redact_photo(case.object_path(item.sha256), tmp, regions, fmt)
         else:
             videoredact.redact_media(case.object_path(item.sha256), tmp, regions, progress)
-        details: dict[str, JsonValue] = {
-            "method": f"{kind}-regions", "regions": [r.to_record() for r in regions.regions
-                                                     if r.label != "face"],
-            "faces_detected": found, "mute": [m.to_record() for m in regions.mute],
-            "metadata": "all removed (new file from decoded pixels/samples)",
-        }
-        text = description or f"{item.kind.capitalize()} {item.ref}, redacted copy"
-        derived = add_derived(case, signer, item.ref, tmp, description=text, details=details)
-        if out is not None:
-            storage.copy_file_atomic(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a half-written copy is never kept
+        raise
+    details: dict[str, JsonValue] = {
+        "method": f"{kind}-regions",
+        "regions": [r.to_record() for r in regions.regions if r.label != "face"],
+        "faces_detected": found, "mute": [m.to_record() for m in regions.mute],
+        "metadata": "all removed (new file from decoded pixels/samples)",
+    }
+    text = description or f"{item.kind.capitalize()} {item.ref}, redacted copy"
+    derived = record_copy(case, signer, item.ref, tmp, description=text, details=details,
+                          out=out)
     return MediaRedactionResult(item.ref, derived.ref, derived.sha256, len(regions.regions),
                                 found, len(regions.mute), str(out) if out else None)
 

@@ -17,7 +17,7 @@ import attrs
 from . import storage
 from .canonical import JsonValue
 from .case import Case
-from .derived import add_derived
+from .derived import record_copy
 from .detect import DETECTORS, Span, find_spans
 from .errors import InputError
 from .keys import Signer
@@ -107,19 +107,14 @@ def redact_statement(case: Case, signer: Signer | None, ref: str, register: Peop
     if out is not None and out.exists():
         raise InputError(f"{out} already exists; choose a new name for --out.")
     tmp = case.tmp_dir / f"redact-{uuid.uuid4().hex}.pdf"
-    try:
-        storage.atomic_write(tmp, typeset(plan, header))
-        details: dict[str, JsonValue] = {
-            "method": "statement-text", "counts": dict(sorted(counts.items())),
-            "rules": dict(sorted(rules.items())), "detectors": sorted(detectors),
-            "register_sha256": register_sha256, "pages": len(plan),
-            "source_format": statement.source,
-        }
-        text = description or f"Statement {item.ref}, redacted copy"
-        derived = add_derived(case, signer, item.ref, tmp, description=text, details=details)
-        if out is not None:
-            storage.copy_file_atomic(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    storage.atomic_write(tmp, typeset(plan, header))
+    details: dict[str, JsonValue] = {
+        "method": "statement-text", "counts": dict(sorted(counts.items())),
+        "rules": dict(sorted(rules.items())), "detectors": sorted(detectors),
+        "register_sha256": register_sha256, "pages": len(plan),
+        "source_format": statement.source,
+    }
+    derived = record_copy(case, signer, item.ref, tmp, out=out, details=details,
+                          description=description or f"Statement {item.ref}, redacted copy")
     return StatementRedactionResult(item.ref, derived.ref, derived.sha256, dict(counts),
                                     dict(rules), len(plan), str(out) if out else None)

@@ -15,8 +15,9 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError, StorageError
 
@@ -36,17 +37,13 @@ def _storage_error(action: str, path: Path, exc: OSError) -> StorageError:
     return StorageError(f"Could not {action} {path}: {reason}.", hint=hint)
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` atomically and durably.
-
-    Raises:
-        StorageError: the folder is missing, full or not writable.
-    """
+def _atomic(path: Path, fill: Callable[[BinaryIO], None], mode: int) -> None:
+    """Create ``path`` through a temp file in its folder: fill, fsync, rename, fsync folder."""
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
@@ -59,6 +56,18 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` atomically and durably.
+
+    Raises:
+        StorageError: the folder is missing, full or not writable.
+    """
+    def fill(handle: BinaryIO) -> None:
+        handle.write(data)
+
+    _atomic(path, fill, mode)
 
 
 def _open_regular(path: Path, what: str) -> int:
@@ -200,19 +209,9 @@ def copy_file_atomic(src: Path, dst: Path) -> None:
     """
     if dst.exists():
         raise InputError(f"{dst} already exists; choose a new name.")
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as source:
-            shutil.copyfileobj(source, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp_name, dst)
-        tmp_name = None
-        fsync_dir(dst.parent)
-    except OSError as exc:
-        raise _storage_error("write", dst, exc) from exc
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+
+    def fill(handle: BinaryIO) -> None:
+        with open(src, "rb") as source:
+            shutil.copyfileobj(source, handle, 1 << 20)
+
+    _atomic(dst, fill, 0o644)
