@@ -15,7 +15,7 @@ import click
 
 from evidencekit import EvidenceKitError, IntegrityError, __version__
 
-from . import case_cmds, export_cmd, keys_cmds, read_cmds, redact_cmd, verify_cmd
+from . import bundle_cmd, case_cmds, export_cmd, keys_cmds, read_cmds, redact_cmd, verify_cmd
 
 EXIT_OK = 0
 EXIT_FAILED_CHECK = 1
@@ -79,6 +79,8 @@ cli.add_command(read_cmds.list_items)
 cli.add_command(read_cmds.show)
 cli.add_command(read_cmds.log)
 cli.add_command(redact_cmd.redact)
+cli.add_command(bundle_cmd.bundle)
+cli.add_command(bundle_cmd.exhibits)
 cli.add_command(export_cmd.export)
 cli.add_command(export_cmd.redaction_not_needed)
 cli.add_command(verify_cmd.verify)

@@ -5,6 +5,8 @@ The stable public API is the list in ``__all__``; a test pins it.
 
 from __future__ import annotations
 
+from .bundle import BundleRequest, BundleResult, build_bundle
+from .bundlespec import BundleSpec, parse_spec
 from .canonical import canonical_bytes, parse_canonical
 from .case import Case, CaseInfo, CaseWriter, utc_now
 from .chain import Keyring, check_log
@@ -19,6 +21,7 @@ from .errors import (
     KeyFileError,
     StorageError,
 )
+from .exhibitlist import exhibit_list
 from .export import ExportRequest, ExportResult, export_package
 from .hashing import Digest, hash_file
 from .ingest import IngestRequest, IngestResult, ingest
@@ -46,6 +49,9 @@ __all__ = [
     "KINDS",
     "STRONG_KDF",
     "Actor",
+    "BundleRequest",
+    "BundleResult",
+    "BundleSpec",
     "Case",
     "CaseError",
     "CaseInfo",
@@ -74,9 +80,11 @@ __all__ = [
     "VerificationReport",
     "__version__",
     "add_derived",
+    "build_bundle",
     "canonical_bytes",
     "check_log",
     "create_key",
+    "exhibit_list",
     "export_package",
     "hash_file",
     "ingest",
@@ -86,6 +94,7 @@ __all__ = [
     "parse_canonical",
     "parse_public_key",
     "parse_regions",
+    "parse_spec",
     "preview_media_item",
     "redact_media_item",
     "utc_now",

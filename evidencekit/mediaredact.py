@@ -143,7 +143,12 @@ def preview_media_item(case: Case, ref: str, regions: RegionSet, dest: Path, *,
     return found
 
 
-def _frame_at(source: Path, t: float) -> PIL.Image.Image:
+def frame_at(source: Path, t: float) -> PIL.Image.Image:
+    """One decoded still of a recording at ``t`` seconds (no metadata: raw pixels).
+
+    Raises:
+        InputError: ffmpeg could not decode a frame there.
+    """
     exe = shutil.which("ffmpeg") or "ffmpeg"
     done = subprocess.run([exe, "-nostdin", "-v", "error", "-ss", f"{t:.3f}", "-i",
                            str(source.absolute()), "-frames:v", "1", "-f", "image2pipe",
@@ -172,7 +177,7 @@ def _contact_sheet(source: Path, dest: Path, regions: RegionSet) -> None:
     tiles = []
     for t in sample_times(info.duration, regions.regions):
         active = [r for r in regions.regions if r.active_at(t)]
-        tile = photoredact.outline(_frame_at(source, t), active, caption=f"t = {t:.2f} s")
+        tile = photoredact.outline(frame_at(source, t), active, caption=f"t = {t:.2f} s")
         tile.thumbnail((480, 480))
         tiles.append(tile)
     columns = 4

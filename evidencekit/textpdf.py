@@ -40,8 +40,8 @@ def _tokens(text: str, spans: Sequence[Span]) -> Iterator[Token]:
 
 
 class _Page:
-    def __init__(self, pdf: canvas.Canvas, header: str) -> None:
-        self.pdf, self.header = pdf, header
+    def __init__(self, pdf: canvas.Canvas, header: str, numbered: bool) -> None:
+        self.pdf, self.header, self.numbered = pdf, header, numbered
         self.number = 0
         self.x = self.y = 0.0
         self.width = A4[0] - 2 * MARGIN
@@ -53,7 +53,8 @@ class _Page:
         self.number += 1
         self.pdf.setFont(FONT, 8)
         self.pdf.drawString(MARGIN, A4[1] - 30, self.header)
-        self.pdf.drawRightString(A4[0] - MARGIN, 30, f"page {self.number}")
+        if self.numbered:
+            self.pdf.drawRightString(A4[0] - MARGIN, 30, f"page {self.number}")
         self.x, self.y = 0.0, A4[1] - MARGIN - SIZE
 
     def newline(self) -> None:
@@ -104,7 +105,7 @@ def _highlight(page: _Page, text: str, span: Span) -> None:
 
 
 def typeset(pages: Sequence[tuple[str, Sequence[Span]]], header: str, *,
-            preview: bool = False) -> bytes:
+            preview: bool = False, numbered: bool = True) -> bytes:
     """The PDF bytes: each source page starts a new page; spans boxed (or highlighted)."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1)
@@ -112,7 +113,7 @@ def typeset(pages: Sequence[tuple[str, Sequence[Span]]], header: str, *,
     pdf.setAuthor("evidencekit")
     pdf.setCreator("evidencekit")
     pdf.setSubject("")
-    page = _Page(pdf, header)
+    page = _Page(pdf, header, numbered)
     for index, (text, spans) in enumerate(pages):
         if index:
             page.new()

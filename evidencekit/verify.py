@@ -55,23 +55,36 @@ def _check_refs(items: list[Item]) -> list[Finding]:
     return found
 
 
-def _check_object(case: Case, item: Item, progress: Progress | None) -> list[Finding]:
-    path = case.object_path(item.sha256)
+Stored = tuple[str, str, int]
+"""A stored object as recorded: who it is (exhibit or bundle), SHA-256, size."""
+
+
+def stored_objects(events: list[Event]) -> list[Stored]:
+    """Every object the log records: exhibits, derived copies and bundles."""
+    stored = [(i.ref, i.sha256, i.size) for i in items_of(events)]
+    stored += [(f"bundle (event {e.seq})", e.sha256, int(e.details.get("size", -1)))
+               for e in events if e.action == "bundled" and e.sha256]
+    return stored
+
+
+def _check_object(case: Case, stored: Stored, progress: Progress | None) -> list[Finding]:
+    label, sha256, size = stored
+    path = case.object_path(sha256)
     try:
         digest = hash_file(path, progress)
     except FileNotFoundError:
-        return [Finding("object-missing", f"stored file {path.name[:16]}… is missing", item.ref)]
+        return [Finding("object-missing", f"stored file {path.name[:16]}… is missing", label)]
     except OSError as exc:
         return [Finding("object-unreadable", f"stored file cannot be read: {exc.strerror}",
-                        item.ref)]
-    if digest.sha256 != item.sha256 or digest.size != item.size:
-        return [Finding("object-altered", "stored file no longer matches the hash recorded at "
-                        "ingest (it was altered or corrupted)", item.ref)]
+                        label)]
+    if digest.sha256 != sha256 or digest.size != size:
+        return [Finding("object-altered", "stored file no longer matches the hash recorded "
+                        "when it was stored (it was altered or corrupted)", label)]
     return []
 
 
-def _stray_files(case: Case, items: list[Item]) -> list[Finding]:
-    known = {case.object_path(i.sha256) for i in items}
+def _stray_files(case: Case, stored: list[Stored]) -> list[Finding]:
+    known = {case.object_path(sha) for _label, sha, _size in stored}
     found = []
     store = case.root / "objects" / "sha256"
     for folder, _dirs, files in os.walk(store):
@@ -110,12 +123,13 @@ def verify_case(case: Case, trusted: Sequence[PublicKey], *, jobs: int = 2,
     found += _check_case_record(case, events)
     items = items_of(events)
     found += _check_refs(items)
+    stored = stored_objects(events)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for result in pool.map(lambda i: _check_object(case, i, progress), items):
+        for result in pool.map(lambda s: _check_object(case, s, progress), stored):
             found += result
-    found += _stray_files(case, items)
+    found += _stray_files(case, stored)
     checked = {"events": len(events), "items": len(items),
-               "bytes": sum(i.size for i in items),
+               "bytes": sum(size for _label, _sha, size in stored),
                "signers": len({e.actor.fingerprint for e in events})}
     return VerificationReport(str(case.root), tuple(found), checked)
 
@@ -123,6 +137,6 @@ def verify_case(case: Case, trusted: Sequence[PublicKey], *, jobs: int = 2,
 def bytes_to_verify(case: Case) -> int:
     """Total size of the stored objects (for a progress bar)."""
     try:
-        return sum(i.size for i in items_of(case.events()))
+        return sum(size for _label, _sha, size in stored_objects(case.events()))
     except CustodyError:
         return 0

@@ -13,7 +13,8 @@ PINNED = [
     "load_signer", "parse_canonical", "parse_public_key", "utc_now", "verify_case",
     "ExportRequest", "ExportResult", "export_package", "verify_package", "add_derived",
     "mark_no_redaction", "MediaRedactionResult", "Region", "RegionSet", "parse_regions",
-    "preview_media_item", "redact_media_item",
+    "preview_media_item", "redact_media_item", "BundleRequest", "BundleResult", "BundleSpec",
+    "build_bundle", "exhibit_list", "parse_spec",
 ]
 
 

@@ -1,0 +1,69 @@
+"""``evidencekit bundle`` and ``evidencekit exhibits``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from evidencekit import BundleRequest, build_bundle, exhibit_list, parse_spec
+from evidencekit.storage import read_small_text
+
+from .common import case_option, emit_json, json_option, key_option, open_case, unlock
+
+__all__ = ["bundle", "exhibits"]
+
+
+@click.command()
+@case_option
+@key_option
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The bundle PDF to write (a FILE.json sidecar is written beside it).")
+@click.option("--spec", "spec_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Sections and order (TOML, docs/bundles.md). Default: statements by date, "
+                   "then exhibits by reference.")
+@click.option("--redacted", is_flag=True, help="Use only redacted copies (for the defence).")
+@click.option("--numbering", type=click.Choice(["continuous", "sections"]),
+              default="continuous", show_default=True,
+              help="1, 2, 3 ... or PD 27A style A1 ... B1 ...")
+@json_option
+def bundle(case_dir: Path | None, key_path: Path, out: Path, spec_path: Path | None,
+           redacted: bool, numbering: str, as_json: bool) -> None:
+    """Build the hearing bundle: one paginated, indexed, bookmarked PDF.
+
+    Every page is numbered (the printed number equals the PDF page number), the
+    index links to each document, and the bundle is recorded in custody.
+    """
+    case = open_case(case_dir)
+    spec = parse_spec(read_small_text(spec_path, limit=1 << 20, what="bundle spec")) \
+        if spec_path else None
+    signer = unlock(key_path)
+    result = build_bundle(case, signer, out, BundleRequest(spec, redacted, numbering))
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.echo(f"Bundle written to {result.path}: {result.pages} pages, "
+               f"{result.size / 1e6:.1f} MB, {len(result.documents)} documents")
+    click.echo(f"  sha256 {result.sha256}; custody event #{result.event_seq}; "
+               f"page map in {result.sidecar}")
+    for note in result.notes:
+        click.echo(f"  warning: {note}", err=True)
+
+
+@click.command()
+@case_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "pdf"]), default="csv",
+              show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file (needed for pdf; default: print).")
+def exhibits(case_dir: Path | None, fmt: str, out: Path | None) -> None:
+    """List the exhibits (reference, description, producer, date, SHA-256)."""
+    case = open_case(case_dir)
+    data = exhibit_list(case, fmt)
+    if out is not None:
+        out.write_bytes(data)
+        click.echo(f"Exhibit list written to {out}")
+    elif fmt == "pdf":
+        raise click.UsageError("--format pdf needs --out FILE.pdf")
+    else:
+        click.echo(data.decode("utf-8"), nl=False)

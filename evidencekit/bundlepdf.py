@@ -1,0 +1,226 @@
+"""Assembling the bundle PDF: cover, index, documents, page numbers, links, bookmarks.
+
+Layout rules (General guidance on electronic court bundles, 2021): every page carries
+a computer-generated number, bottom right, above the page's own content on a small
+white ground; numbering starts at 1 on the first PDF page (cover and index included),
+so the printed number is the PDF page number; PDF page labels say the same; the index
+lists every document with its page range and links to its first page; bookmarks name
+each section and document with its page; the file opens at 100% zoom. With
+``sections`` numbering (PD 27A) pages are A1, A2 ... B1 ..., cover and index being A.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from typing import cast
+
+import attrs
+import pypdf
+from pypdf.annotations import Link
+from pypdf.constants import PageLabelStyle
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NullObject,
+    PdfObject,
+)
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+
+ROWS_PER_INDEX_PAGE = 34
+STAMP_FONT = "/EKStampFont"
+
+
+@attrs.frozen
+class Doc:
+    """A document placed in the bundle."""
+
+    ref: str
+    description: str
+    date: str
+    pdf: bytes
+
+
+@attrs.frozen
+class Placed:
+    """Where a document ended up."""
+
+    ref: str
+    section: str
+    first: int  # 0-based PDF page index
+    last: int
+    first_label: str
+    last_label: str
+
+
+@attrs.frozen
+class Cover:
+    """What the cover page says."""
+
+    court: str
+    case_ref: str
+    title: str
+    parties: tuple[str, ...]
+    hearing: str | None
+    bundle_date: str
+    redacted: bool
+
+
+def labels_for(counts: Sequence[int], front: int, numbering: str) -> list[str]:
+    """Printed page labels: ``front`` cover/index pages, then each section's page count."""
+    if numbering == "continuous":
+        return [str(n) for n in range(1, front + sum(counts) + 1)]
+    labels = [f"A{n}" for n in range(1, front + 1)]
+    for letter, count in zip("BCDEFGHIJKLMNOPQRSTUVWXYZ", counts, strict=False):
+        labels += [f"{letter}{n}" for n in range(1, count + 1)]
+    return labels
+
+
+IndexRow = tuple[str, str, str, str, int | None]
+
+
+def index_rows(sections: Sequence[tuple[str, Sequence[Doc]]],
+               placed: dict[str, Placed]) -> list[IndexRow]:
+    """Index rows: a heading per section, then each document with its page range."""
+    rows: list[IndexRow] = []
+    for title, docs in sections:
+        rows.append((title, "", "", "", None))
+        for doc in docs:
+            where = placed[doc.ref]
+            span = (where.first_label if where.first == where.last
+                    else f"{where.first_label}-{where.last_label}")
+            rows.append((doc.ref, doc.description[:70], doc.date[:10], span, where.first))
+    return rows
+
+
+def index_pages(rows: int) -> int:
+    """How many index pages ``rows`` rows need."""
+    return max(1, math.ceil(rows / ROWS_PER_INDEX_PAGE))
+
+
+def front_matter(cover: Cover,
+                 rows: list[IndexRow]) -> tuple[bytes, list[tuple[int, tuple[float, ...], int]]]:
+    """The cover and index pages, and each index row's link (page, rect, target)."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    _cover(pdf, cover)
+    links: list[tuple[int, tuple[float, ...], int]] = []
+    for page in range(index_pages(len(rows))):
+        pdf.showPage()
+        y = A4[1] - 70
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(48, y, "INDEX" + (" (continued)" if page else ""))
+        y -= 28
+        pdf.setFont("Helvetica-Bold", 9)
+        for x, head in ((48, "Ref"), (110, "Document"), (420, "Date"), (490, "Pages")):
+            pdf.drawString(x, y, head)
+        y -= 16
+        for ref, text, date, span, target in rows[page * ROWS_PER_INDEX_PAGE:
+                                                   (page + 1) * ROWS_PER_INDEX_PAGE]:
+            pdf.setFont("Helvetica-Bold" if target is None else "Helvetica", 9)
+            pdf.drawString(48, y, ref if target is not None else ref.upper())
+            pdf.drawString(110, y, text)
+            pdf.drawString(420, y, date)
+            pdf.drawString(490, y, span)
+            if target is not None:
+                links.append((1 + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
+            y -= 19
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue(), links
+
+
+def _cover(pdf: canvas.Canvas, cover: Cover) -> None:
+    y = A4[1] - 120
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawCentredString(A4[0] / 2, y, cover.court.upper())
+    lines = [("Case", cover.case_ref), ("", cover.title)]
+    lines += [("Party", p) for p in cover.parties]
+    if cover.hearing:
+        lines.append(("Hearing", cover.hearing))
+    lines.append(("Bundle date", cover.bundle_date))
+    if cover.redacted:
+        lines.append(("", "REDACTED BUNDLE: third-party details removed"))
+    pdf.setFont("Helvetica", 12)
+    for label, text in lines:
+        y -= 26
+        pdf.drawCentredString(A4[0] / 2, y, f"{label}: {text}" if label else text)
+    pdf.setFont("Helvetica-Bold", 22)
+    pdf.drawCentredString(A4[0] / 2, y - 70, "HEARING BUNDLE")
+
+
+def stamp_pages(writer: pypdf.PdfWriter, labels: Sequence[str], start: int = 0) -> None:
+    """Put each page's label bottom right, on white, above the page's own content."""
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    for index in range(start, len(writer.pages)):
+        page = writer.pages[index]
+        if page.get("/Rotate", 0) % 360:
+            page.transfer_rotation_to_content()
+        _add_font(page, font)
+        box = page.cropbox
+        text = labels[index]
+        width = stringWidth(text, "Helvetica", 10)
+        x, y = float(box.right) - 18 - width, float(box.bottom) + 14
+        stamp = (f"Q q 1 g {x - 4:.2f} {y - 4:.2f} {width + 8:.2f} 16 re f 0 g BT "
+                 f"{STAMP_FONT} 10 Tf {x:.2f} {y:.2f} Td ({text}) Tj ET Q").encode("ascii")
+        _wrap_contents(writer, page, stamp)
+
+
+def _add_font(page: pypdf.PageObject, font: object) -> None:
+    if "/Resources" not in page:
+        page[NameObject("/Resources")] = DictionaryObject()
+    resources = cast(DictionaryObject, page["/Resources"].get_object())
+    if "/Font" not in resources:
+        resources[NameObject("/Font")] = DictionaryObject()
+    fonts = cast(DictionaryObject, resources["/Font"].get_object())
+    fonts[NameObject(STAMP_FONT)] = cast(PdfObject, font)
+
+
+def _wrap_contents(writer: pypdf.PdfWriter, page: pypdf.PageObject, stamp: bytes) -> None:
+    head, tail = DecodedStreamObject(), DecodedStreamObject()
+    head.set_data(b"q\n")
+    tail.set_data(b"\n" + stamp + b"\n")
+    old = page.get("/Contents")
+    parts = list(old) if isinstance(old, ArrayObject) else ([old] if old is not None else [])
+    page[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(head), *parts, writer._add_object(tail)])
+
+
+def open_at_full_size(writer: pypdf.PdfWriter) -> None:
+    """Open on page 1 at 100% zoom, with the bookmarks showing."""
+    first = writer.pages[0].indirect_reference
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject(
+        [first, NameObject("/XYZ"), NullObject(), NullObject(), FloatObject(1)])
+    writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    writer._root_object[NameObject("/PageLayout")] = NameObject("/OneColumn")
+
+
+def add_links(writer: pypdf.PdfWriter, links: Sequence[tuple[int, tuple[float, ...], int]]) -> None:
+    """Index rows link to their document's first page."""
+    for page, rect, target in links:
+        x0, y0, x1, y1 = rect
+        writer.add_annotation(page, Link(rect=(x0, y0, x1, y1), target_page_index=target,
+                                         border=[0, 0, 0]))
+
+
+def set_labels(writer: pypdf.PdfWriter, labels: Sequence[str], start: int = 0) -> None:
+    """PDF page labels matching the printed numbers (runs of one prefix)."""
+    index = start
+    while index < len(labels):
+        prefix = labels[index].rstrip("0123456789")
+        first_number = int(labels[index][len(prefix):])
+        end = index
+        while end + 1 < len(labels) and labels[end + 1].rstrip("0123456789") == prefix:
+            end += 1
+        writer.set_page_label(index, end, style=PageLabelStyle.DECIMAL, prefix=prefix or None,
+                              start=first_number)
+        index = end + 1

@@ -1,0 +1,183 @@
+"""Turning each exhibit into the PDF pages a judge reads in the bundle.
+
+Statements in text or DOCX are typeset (searchable); PDF statements keep their own
+pages; photos get a page each (downsampled to at most 300 dpi, no metadata carried);
+footage and audio get an exhibit sheet with a strip of stills; anything else gets a
+sheet saying where the native file is.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import attrs
+import PIL.Image
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from . import photoredact, videoredact
+from .case import Case
+from .errors import InputError
+from .items import Item
+from .mediaredact import PHOTO_TYPES, frame_at
+from .statement import read_statement
+from .stmtredact import is_statement
+from .textpdf import typeset
+
+MAX_DPI = 300
+MARGIN = 48
+
+
+@attrs.frozen
+class Rendered:
+    """One document's pages as a PDF, and anything a reviewer should know."""
+
+    pdf: bytes
+    notes: tuple[str, ...] = ()
+
+
+def _meta(item: Item) -> dict[str, object]:
+    meta = item.details.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _caption(pdf: canvas.Canvas, item: Item, top: float, lines: list[str]) -> None:
+    pdf.setFont("Helvetica-Bold", 12)
+    pdf.drawString(MARGIN, top, f"Exhibit {item.ref}")
+    pdf.setFont("Helvetica", 10)
+    for n, line in enumerate(lines, start=1):
+        pdf.drawString(MARGIN, top - 15 * n, line[:110])
+
+
+def photo_page(case: Case, item: Item) -> Rendered:
+    """One page: the picture as large as fits, with reference, description and EXIF time."""
+    image = photoredact.open_photo(case.object_path(item.sha256))
+    size = landscape(A4) if image.width > image.height else A4
+    box_w, box_h = size[0] - 2 * MARGIN, size[1] - 2 * MARGIN - 70
+    scale = min(box_w / image.width, box_h / image.height)
+    width, height = image.width * scale, image.height * scale
+    limit = (int(width / 72 * MAX_DPI), int(height / 72 * MAX_DPI))
+    if image.width > limit[0]:
+        image = image.resize(limit, PIL.Image.Resampling.LANCZOS)
+    clean = io.BytesIO()
+    photoredact.clean_copy(image).save(clean, format="JPEG", quality=88)
+    clean.seek(0)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    taken = _meta(item).get("device_time") or "not recorded in the file"
+    _caption(pdf, item, size[1] - MARGIN, [item.description, f"Taken (camera clock): {taken}"])
+    pdf.drawImage(ImageReader(clean), MARGIN + (box_w - width) / 2, MARGIN, width, height)
+    pdf.showPage()
+    pdf.save()
+    return Rendered(buffer.getvalue())
+
+
+def _stills(source: Path, duration: float, count: int = 4) -> list[tuple[float, PIL.Image.Image]]:
+    frames = []
+    for n in range(count):
+        t = duration * (n + 0.5) / count
+        try:
+            frames.append((t, frame_at(source, t)))
+        except InputError:
+            continue
+    return frames
+
+
+def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
+    """An exhibit sheet for footage or audio: facts, hash, where the file is, stills."""
+    buffer = io.BytesIO()
+    size = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    meta = _meta(item)
+    source = case.object_path(item.sha256)
+    notes: list[str] = []
+    try:
+        info = videoredact.media_info(source)
+        duration = f"{info.duration:.1f} s"
+    except InputError as exc:
+        info, duration = None, "unreadable"
+        notes.append(f"{item.ref}: {exc.message}")
+    lines = [item.description, f"Produced by: {item.producer}",
+             f"Original file name: {item.original_name or '(not disclosed)'}",
+             f"Format: {item.media_type}, {meta.get('resolution', 'no picture')}, "
+             f"duration {duration}",
+             f"Recorded (device clock): {meta.get('device_time', 'not recorded in the file')}",
+             f"SHA-256: {item.sha256}", f"Native file: {package_path}"]
+    _caption(pdf, item, size[1] - MARGIN, lines)
+    if info is not None and info.has_video:
+        _strip(pdf, _stills(source, info.duration), size)
+    pdf.showPage()
+    pdf.save()
+    return Rendered(buffer.getvalue(), tuple(notes))
+
+
+def _strip(pdf: canvas.Canvas, stills: list[tuple[float, PIL.Image.Image]],
+           size: tuple[float, float]) -> None:
+    if not stills:
+        return
+    cell = (size[0] - 2 * MARGIN) / len(stills)
+    for n, (t, frame) in enumerate(stills):
+        frame.thumbnail((int(cell * 2), int(cell * 2)))
+        clean = io.BytesIO()
+        frame.save(clean, format="JPEG", quality=80)
+        clean.seek(0)
+        w = cell - 8
+        h = w * frame.height / frame.width
+        x = MARGIN + n * cell
+        pdf.drawImage(ImageReader(clean), x, MARGIN + 20, w, h)
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(x, MARGIN + 6, f"at {t:.1f} s")
+
+
+def statement_pages(case: Case, item: Item) -> Rendered:
+    """A statement: PDF pages as they are; text and DOCX typeset into searchable pages."""
+    source = case.object_path(item.sha256)
+    if item.media_type == "application/pdf":
+        data = source.read_bytes()
+        return Rendered(data, tuple(_image_only(data, item.ref)))
+    text = read_statement(source, item.media_type)
+    return Rendered(typeset([(page, []) for page in text.pages],
+                            f"Exhibit {item.ref} - {item.description}"[:120], numbered=False))
+
+
+def _image_only(data: bytes, ref: str) -> list[str]:
+    import pypdf  # noqa: PLC0415 - as in statement.py
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        blank = [n for n, page in enumerate(reader.pages, start=1)
+                 if len((page.extract_text() or "").strip()) < 5]
+    return [f"{ref}: page(s) {', '.join(map(str, blank))} have no text layer (scans); "
+            "they are included as images and are not searchable"] if blank else []
+
+
+def native_sheet(item: Item, package_path: str) -> Rendered:
+    """A sheet for a file that cannot be shown on paper."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    _caption(pdf, item, A4[1] - MARGIN, [item.description, f"Format: {item.media_type}",
+                                         f"SHA-256: {item.sha256}",
+                                         f"Native file: {package_path}"])
+    pdf.showPage()
+    pdf.save()
+    return Rendered(buffer.getvalue())
+
+
+def render(case: Case, item: Item, package_path: str) -> Rendered:
+    """The pages for one exhibit.
+
+    Raises:
+        InputError: a statement or photo that cannot be read.
+    """
+    if is_statement(item.media_type) and (item.kind == "statement"
+                                          or item.media_type == "application/pdf"):
+        return statement_pages(case, item)
+    if item.media_type in PHOTO_TYPES:
+        return photo_page(case, item)
+    if item.media_type.split("/")[0] in ("video", "audio"):
+        return media_sheet(case, item, package_path)
+    return native_sheet(item, package_path)
