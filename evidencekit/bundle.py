@@ -229,8 +229,3 @@ def _record(case: Case, signer: Signer, data: bytes,
 def _sidecar(event: Event) -> dict[str, JsonValue]:
     return {"bundle_sha256": event.sha256, "custody_event": event.seq, **event.details}
 
-
-def latest_bundle(events: list[Event], redacted: bool) -> Event | None:
-    """The newest ``bundled`` event of the given kind (redacted or not)."""
-    found = [e for e in events if e.action == "bundled" and e.details.get("redacted") is redacted]
-    return found[-1] if found else None

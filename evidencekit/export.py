@@ -34,11 +34,12 @@ from .custody import Event, Head
 from .derived import latest_derivative, marked_no_redaction
 from .errors import InputError, IntegrityError, StorageError
 from .hashing import Digest, copy_and_hash, hash_file
-from .items import Item, ref_sort_key
+from .items import Item, latest_bundle, ref_sort_key
 from .keys import PublicKey, Signer
 
 Progress = Callable[[int], None]
 EXHIBITS = "data/exhibits"
+BUNDLE = "data/bundle"
 
 
 @attrs.frozen
@@ -172,12 +173,12 @@ def _write(root: Path, rel: str, data: bytes) -> None:
     storage.atomic_write(path, data)
 
 
-def _custody_extract(events: list[Event], keep: set[str], export_seq: int,
+def _custody_extract(events: list[Event], keep: set[str], also: set[int],
                      redacted: bool) -> bytes:
     lines = []
     for event in events:
         disclose_case = event.action == "case-created" and not redacted
-        if disclose_case or event.exhibit in keep or event.seq == export_seq:
+        if disclose_case or event.exhibit in keep or event.seq in also:
             lines.append(event.to_line())
         else:
             lines.append(packageinfo.omitted_line(event))
@@ -185,7 +186,8 @@ def _custody_extract(events: list[Event], keep: set[str], export_seq: int,
 
 
 def _record_export(case: Case, signer: Signer, staging: Path, package_id: str,
-                   request: ExportRequest, files: list[ExportedFile]) -> tuple[Event, Head]:
+                   request: ExportRequest, files: list[ExportedFile],
+                   bundle: Event | None) -> tuple[Event, Head]:
     details: dict[str, JsonValue] = {
         "package_id": package_id, "recipient": request.recipient,
         "redacted": request.redacted,
@@ -197,8 +199,8 @@ def _record_export(case: Case, signer: Signer, staging: Path, package_id: str,
         events = [e for e in case.events() if e.seq <= event.seq]
         head = _head_at(case, writer)
     keep = {f.ref for f in files}
-    _write(staging, packageinfo.EVENTS,
-           _custody_extract(events, keep, event.seq, request.redacted))
+    also = {event.seq} | ({bundle.seq} if bundle else set())
+    _write(staging, packageinfo.EVENTS, _custody_extract(events, keep, also, request.redacted))
     _write(staging, packageinfo.HEAD, head.to_bytes())
     return event, head
 
@@ -269,11 +271,15 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         staging.mkdir(parents=True)
         known, files = _copy_all(case, items, staging, progress, request.redacted,
                                  request.sha512)
+        bundle = None if request.refs else latest_bundle(case.events(), request.redacted)
+        if bundle is not None:
+            known, files = _copy_bundle(case, bundle, staging, known, files, request.sha512)
         for key in _signer_keys(case, signer):
             _write(staging, f"{packageinfo.KEYS}/{key.fingerprint}.pub",
                    key.to_pub_file().encode("utf-8"))
         _write_index(staging, items, files, request.redacted)
-        event, _head = _record_export(case, signer, staging, package_id, request, files)
+        event, _head = _record_export(case, signer, staging, package_id, request, files,
+                                      bundle)
         _finish_bag(staging, case, signer, package_id, request,
                     _payload_digests(staging, known, request.sha512))
         _publish(staging, target, request.zip)
@@ -294,6 +300,27 @@ def _copy_all(case: Case, items: list[Item], staging: Path, progress: Progress |
         known[rel] = digest
         files.append(ExportedFile(item.ref, rel, digest.sha256, digest.size))
     return known, files
+
+
+def _copy_bundle(case: Case, bundle: Event, staging: Path, known: dict[str, Digest],
+                 files: list[ExportedFile], sha512: bool,
+                 ) -> tuple[dict[str, Digest], list[ExportedFile]]:
+    """Add the latest bundle (and its page map) to the package: data/bundle/."""
+    (staging / BUNDLE).mkdir(parents=True)
+    rel = f"{BUNDLE}/hearing-bundle.pdf"
+    digest = _copy_exhibit(case, _bundle_item(bundle), staging / rel, None, sha512)
+    _write(staging, f"{BUNDLE}/hearing-bundle.json",
+           canonical_bytes({"bundle_sha256": bundle.sha256, "custody_event": bundle.seq,
+                            **bundle.details}) + b"\n")
+    return {**known, rel: digest}, [*files, ExportedFile("bundle", rel, digest.sha256,
+                                                         digest.size)]
+
+
+def _bundle_item(bundle: Event) -> Item:
+    return Item(ref="bundle", sha256=bundle.sha256 or "", size=int(bundle.details["size"]),
+                kind="bundle", producer="", description="hearing bundle", original_name="",
+                media_type="application/pdf", ingested_at=bundle.time, ingested_by="",
+                seq=bundle.seq, details={})
 
 
 def _write_index(staging: Path, items: list[Item], files: list[ExportedFile],

@@ -99,3 +99,9 @@ def ref_sort_key(ref: str) -> tuple[str, int, str]:
     prefix, _, rest = ref.partition("/")
     number, _, suffix = rest.partition("-")
     return prefix, int(number) if number.isdigit() else 0, suffix
+
+
+def latest_bundle(events: Iterable[Event], redacted: bool) -> Event | None:
+    """The newest ``bundled`` event of the given kind (redacted or not)."""
+    found = [e for e in events if e.action == "bundled" and e.details.get("redacted") is redacted]
+    return found[-1] if found else None

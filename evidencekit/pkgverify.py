@@ -254,7 +254,8 @@ def _check_export_event(src: PackageSource, info: dict[str, str], manifest: dict
         found += _check_exported_item(entry, manifest, events)
     exported = {e.get("path") for e in items if isinstance(e, dict)} if isinstance(
         items, list) else set()
-    for rel in sorted(p for p in manifest if p.startswith("data/exhibits/")):
+    for rel in sorted(p for p in manifest if p.startswith(("data/exhibits/", "data/bundle/"))
+                      and not p.endswith(".json")):
         if rel not in exported:
             found.append(Finding("export-event-mismatch", "an exhibit file that the export "
                                  "event does not record", rel))
@@ -271,7 +272,12 @@ def _check_exported_item(entry: object, manifest: dict[str, str],
     if manifest.get(str(rel)) != sha:
         return [Finding("custody-mismatch", f"{rel} does not have the SHA-256 the export event "
                         "records", subject)]
-    if not any(e.exhibit == ref and e.sha256 == sha and e.action != "exported" for e in events):
+    if ref == "bundle":
+        recorded = any(e.action == "bundled" and e.sha256 == sha for e in events)
+    else:
+        recorded = any(e.exhibit == ref and e.sha256 == sha and e.action != "exported"
+                       for e in events)
+    if not recorded:
         return [Finding("custody-mismatch", "no custody event in the extract records this "
                         "exhibit with this SHA-256", subject)]
     return []

@@ -206,3 +206,21 @@ def test_redact_statement_and_photo(case_dir: Path, key_files: dict[str, Path],
     refused = run("redact", "HG/2", "--case", case_dir, "--regions", bad, "--key",
                   key_files["hg"])
     assert refused.exit_code == 3 and "Region 1 y" in refused.output
+
+
+def test_bundle_and_exhibits(case_dir: Path, key_files: dict[str, Path], sample_dir: Path,
+                             tmp_path: Path) -> None:
+    ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt")
+    ingest(case_dir, key_files["hg"], sample_dir / "photo_front_door.jpg", kind="photo")
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[[section]]\ntitle = "All"\nexhibits = ["HG/2", "HG/1"]\n')
+    done = run("bundle", "--case", case_dir, "--key", key_files["hg"], "--out",
+               tmp_path / "b.pdf", "--spec", spec, "--numbering", "sections", "--json")
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert [d["first_label"] for d in result["documents"]] == ["B1", "B2"]
+    listing = run("exhibits", "--case", case_dir, "--format", "csv")
+    assert listing.exit_code == 0 and listing.output.startswith("ref,kind")
+    assert run("exhibits", "--case", case_dir, "--format", "pdf").exit_code == 2
+    pdf = run("exhibits", "--case", case_dir, "--format", "pdf", "--out", tmp_path / "x.pdf")
+    assert pdf.exit_code == 0 and (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
