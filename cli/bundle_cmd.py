@@ -26,9 +26,12 @@ __all__ = ["bundle", "exhibits"]
 @click.option("--numbering", type=click.Choice(["continuous", "sections"]),
               default="continuous", show_default=True,
               help="1, 2, 3 ... or PD 27A style A1 ... B1 ...")
+@click.option("--supplement", is_flag=True,
+              help="Append documents added since the latest bundle, numbered after its last "
+                   "page; existing pages are never renumbered.")
 @json_option
 def bundle(case_dir: Path | None, key_path: Path, out: Path, spec_path: Path | None,
-           redacted: bool, numbering: str, as_json: bool) -> None:
+           redacted: bool, numbering: str, supplement: bool, as_json: bool) -> None:
     """Build the hearing bundle: one paginated, indexed, bookmarked PDF.
 
     Every page is numbered (the printed number equals the PDF page number), the
@@ -38,7 +41,8 @@ def bundle(case_dir: Path | None, key_path: Path, out: Path, spec_path: Path | N
     spec = parse_spec(read_small_text(spec_path, limit=1 << 20, what="bundle spec")) \
         if spec_path else None
     signer = unlock(key_path)
-    result = build_bundle(case, signer, out, BundleRequest(spec, redacted, numbering))
+    result = build_bundle(case, signer, out,
+                          BundleRequest(spec, redacted, numbering, supplement))
     if as_json:
         emit_json(result.to_dict())
         return

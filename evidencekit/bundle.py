@@ -31,7 +31,7 @@ from .errors import InputError
 from .export import plan_redacted, readable_name
 from .hashing import hash_file
 from .ingest import store_object
-from .items import Item
+from .items import Item, latest_bundle
 from .keys import Signer
 
 SIZE_WARNING = 36_000_000
@@ -47,6 +47,7 @@ class BundleRequest:
     spec: BundleSpec | None = None
     redacted: bool = False
     numbering: str = attrs.field(default="continuous")
+    supplement: bool = False
 
     @numbering.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -157,6 +158,62 @@ def assemble(cover: bundlepdf.Cover, sections: list[tuple[str, list[bundlepdf.Do
     return buffer.getvalue(), placed, len(labels)
 
 
+def _new_only(chosen: list[tuple[str, list[Item]]],
+              previous: Event) -> list[tuple[str, list[Item]]]:
+    documents = previous.details.get("documents")
+    done = {d.get("ref") for d in documents if isinstance(d, dict)} if isinstance(
+        documents, list) else set()
+    fresh = [i for _title, items in chosen for i in items if i.ref not in done]
+    if not fresh:
+        raise InputError("Every document is already in the latest bundle; nothing to add.")
+    return [("Supplement", fresh)]
+
+
+def supplement(previous: Path, sections: list[tuple[str, list[bundlepdf.Doc]]],
+               ) -> tuple[bytes, dict[str, bundlepdf.Placed], int]:
+    """The earlier bundle, untouched, with the new documents appended.
+
+    A supplementary index and the new documents take the next page numbers; no
+    existing page is renumbered or changed.
+    """
+    writer = pypdf.PdfWriter(clone_from=str(previous))
+    start = len(writer.pages)
+    old_labels = pypdf.PdfReader(previous).page_labels
+    readers = {d.ref: pypdf.PdfReader(io.BytesIO(d.pdf), strict=False)
+               for _t, docs in sections for d in docs}
+    docs = [d for _t, group in sections for d in group]
+    front = bundlepdf.index_pages(1 + len(docs))
+    labels = bundlepdf.next_labels(old_labels[-1], front + sum(len(readers[d.ref].pages)
+                                                                for d in docs))
+    placed: dict[str, bundlepdf.Placed] = {}
+    at = start + front
+    for doc in docs:
+        n = len(readers[doc.ref].pages)
+        placed[doc.ref] = bundlepdf.Placed(doc.ref, "Supplement", at, at + n - 1,
+                                           labels[at - start], labels[at + n - 1 - start])
+        at += n
+    index_pdf, links = bundlepdf.front_matter(None, bundlepdf.index_rows(sections, placed),
+                                              "SUPPLEMENTARY INDEX")
+    for page in pypdf.PdfReader(io.BytesIO(index_pdf)).pages:
+        writer.add_page(page)
+    for doc in docs:
+        for page in readers[doc.ref].pages:
+            writer.add_page(page)
+    every = [*old_labels, *labels]
+    bundlepdf.stamp_pages(writer, every, start)
+    bundlepdf.add_links(writer, [(start + p, rect, target) for p, rect, target in links])
+    parent = writer.add_outline_item(title=f"Supplement (p. {labels[0]})", page_number=start)
+    for doc in docs:
+        where = placed[doc.ref]
+        writer.add_outline_item(title=f"{doc.ref} {doc.description[:60]} "
+                                      f"(p. {where.first_label})",
+                                page_number=where.first, parent=parent)
+    bundlepdf.set_labels(writer, every, start)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), placed, len(every)
+
+
 def _cover(case: Case, spec: BundleSpec, redacted: bool) -> bundlepdf.Cover:
     info = case.info
     return bundlepdf.Cover(info.court or "In the court", info.ref,
@@ -180,14 +237,22 @@ def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
             raise InputError(f"{path} already exists; choose a new name for the bundle.")
     originals = [i for i in case.items() if i.source_ref is None]
     spec = request.spec or default_spec(originals)
-    sections, notes = _render_all(case, _choose(case, spec, request.redacted),
-                                  request.redacted, progress)
-    data, placed, pages = assemble(_cover(case, spec, request.redacted), sections,
-                                   request.numbering)
+    chosen = _choose(case, spec, request.redacted)
+    previous = latest_bundle(case.events(), request.redacted) if request.supplement else None
+    if request.supplement:
+        if previous is None:
+            raise InputError("There is no earlier bundle to supplement; build one first.")
+        chosen = _new_only(chosen, previous)
+    sections, notes = _render_all(case, chosen, request.redacted, progress)
+    if previous is not None:
+        data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections)
+    else:
+        data, placed, pages = assemble(_cover(case, spec, request.redacted), sections,
+                                       request.numbering)
     if len(data) > SIZE_WARNING:
         notes.append(f"the bundle is {len(data) / 1e6:.1f} MB, over the 36 MB that court "
                      "e-mail accepts; send the large exhibits separately")
-    event, digest = _record(case, signer, data, sections, placed, request, pages)
+    event, digest = _record(case, signer, data, sections, placed, request, pages, previous)
     storage.atomic_write(out, data)
     record = _sidecar(event)
     storage.atomic_write(sidecar, json.dumps(record, indent=2, ensure_ascii=False).encode())
@@ -206,8 +271,8 @@ def _documents(sections: list[tuple[str, list[bundlepdf.Doc]]],
 
 def _record(case: Case, signer: Signer, data: bytes,
             sections: list[tuple[str, list[bundlepdf.Doc]]],
-            placed: dict[str, bundlepdf.Placed], request: BundleRequest,
-            pages: int) -> tuple[Event, str]:
+            placed: dict[str, bundlepdf.Placed], request: BundleRequest, pages: int,
+            previous: Event | None) -> tuple[Event, str]:
     tmp = case.tmp_dir / f"bundle-{uuid.uuid4().hex}.pdf"
     storage.atomic_write(tmp, data)
     try:
@@ -218,6 +283,11 @@ def _record(case: Case, signer: Signer, data: bytes,
             "redacted": request.redacted, "numbering": request.numbering,
             "documents": _documents(sections, placed, items),
         }
+        if previous is not None:
+            earlier = previous.details.get("documents")
+            details["documents"] = [*(earlier if isinstance(earlier, list) else []),
+                                    *_documents(sections, placed, items)]
+            details["supplement_of"] = previous.sha256
         with case.writing(signer) as writer:
             store_object(case, tmp, digest.sha256)
             event = writer.append("bundled", sha256=digest.sha256, details=details)

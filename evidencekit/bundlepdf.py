@@ -72,6 +72,18 @@ class Cover:
     redacted: bool
 
 
+def next_labels(last: str, count: int) -> list[str]:
+    """Labels for ``count`` pages appended after a page labelled ``last``.
+
+    Continuous numbering goes on; section numbering opens the next letter.
+    """
+    prefix = last.rstrip("0123456789")
+    if not prefix:
+        return [str(int(last) + n) for n in range(1, count + 1)]
+    letter = chr(ord(prefix[-1]) + 1) if prefix[-1] < "Z" else prefix + "A"
+    return [f"{letter}{n}" for n in range(1, count + 1)]
+
+
 def labels_for(counts: Sequence[int], front: int, numbering: str) -> list[str]:
     """Printed page labels: ``front`` cover/index pages, then each section's page count."""
     if numbering == "continuous":
@@ -104,18 +116,25 @@ def index_pages(rows: int) -> int:
     return max(1, math.ceil(rows / ROWS_PER_INDEX_PAGE))
 
 
-def front_matter(cover: Cover,
-                 rows: list[IndexRow]) -> tuple[bytes, list[tuple[int, tuple[float, ...], int]]]:
-    """The cover and index pages, and each index row's link (page, rect, target)."""
+def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDEX",
+                 ) -> tuple[bytes, list[tuple[int, tuple[float, ...], int]]]:
+    """The cover (if any) and index pages, and each index row's link (page, rect, target).
+
+    Link pages count from the first page of this front matter.
+    """
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
-    _cover(pdf, cover)
+    first = 0
+    if cover is not None:
+        _cover(pdf, cover)
+        first = 1
     links: list[tuple[int, tuple[float, ...], int]] = []
     for page in range(index_pages(len(rows))):
-        pdf.showPage()
+        if page or cover is not None:
+            pdf.showPage()
         y = A4[1] - 70
         pdf.setFont("Helvetica-Bold", 14)
-        pdf.drawString(48, y, "INDEX" + (" (continued)" if page else ""))
+        pdf.drawString(48, y, heading + (" (continued)" if page else ""))
         y -= 28
         pdf.setFont("Helvetica-Bold", 9)
         for x, head in ((48, "Ref"), (110, "Document"), (420, "Date"), (490, "Pages")):
@@ -129,7 +148,7 @@ def front_matter(cover: Cover,
             pdf.drawString(420, y, date)
             pdf.drawString(490, y, span)
             if target is not None:
-                links.append((1 + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
+                links.append((first + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
             y -= 19
     pdf.showPage()
     pdf.save()

@@ -143,14 +143,20 @@ def statement_pages(case: Case, item: Item) -> Rendered:
                             f"Exhibit {item.ref} - {item.description}"[:120], numbered=False))
 
 
+def _has_fonts(page: object) -> bool:
+    """A page that names no font cannot show text: it is a scan (or blank)."""
+    resources = page.get("/Resources")  # type: ignore[attr-defined]
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    return bool(fonts is not None and len(fonts.get_object()))
+
+
 def _image_only(data: bytes, ref: str) -> list[str]:
     import pypdf  # noqa: PLC0415 - as in statement.py
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        blank = [n for n, page in enumerate(reader.pages, start=1)
-                 if len((page.extract_text() or "").strip()) < 5]
+        blank = [n for n, page in enumerate(reader.pages, start=1) if not _has_fonts(page)]
     return [f"{ref}: page(s) {', '.join(map(str, blank))} have no text layer (scans); "
             "they are included as images and are not searchable"] if blank else []
 

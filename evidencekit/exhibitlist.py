@@ -9,6 +9,7 @@ import json
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
+from .bundlespec import document_date
 from .case import Case
 from .errors import InputError
 from .items import Item, ref_sort_key
@@ -18,9 +19,7 @@ COLUMNS = ("ref", "kind", "description", "producer", "date", "media_type", "size
 
 
 def _row(item: Item) -> dict[str, str]:
-    meta = item.details.get("metadata")
-    device = meta.get("device_time") if isinstance(meta, dict) else None
-    date = item.details.get("captured_at") or device or item.ingested_at
+    date = document_date(item)
     return {"ref": item.ref, "kind": item.kind, "description": item.description,
             "producer": item.producer, "date": str(date)[:19], "media_type": item.media_type,
             "size": str(item.size), "sha256": item.sha256, "derived_from": item.source_ref or ""}

@@ -67,6 +67,7 @@ $EK redact HG/1 "${C[@]}" --people fixtures/people.toml --preview "$OUT/preview-
 $EK redact HG/1 "${C[@]}" --key "$OUT/hg.key" --people fixtures/people.toml \
   --out "$OUT/HG1-redacted.pdf"
 $EK redact HG/2 "${C[@]}" --key "$OUT/hg.key" --people fixtures/people.toml
+$EK redact TA/1 "${C[@]}" --key "$OUT/ta.key" --people fixtures/people.toml
 echo "text of the redacted statement HG/1-R1 (pdftotext):"
 pdftotext "$OUT/HG1-redacted.pdf" - | sed 's/^/  /'
 if pdftotext "$OUT/HG1-redacted.pdf" - | grep -qiE 'whitfield|07700|NS4 7QT|Liam'; then
@@ -91,6 +92,30 @@ if exiftool -a -G1 "$OUT/HG3-redacted.jpg" | grep -qiE 'gps|serial|samplecam'; t
   exit 1
 fi
 
+step "The hearing bundle: cover, linked index, every page numbered, bookmarks"
+$EK bundle "${C[@]}" --key "$OUT/hg.key" --out "$OUT/bundle.pdf"
+qpdf --check "$OUT/bundle.pdf" >/dev/null && echo "qpdf --check: no errors"
+pdfinfo "$OUT/bundle.pdf" | grep -E '^(Pages|Page size|Title)'
+echo "page numbers printed on each page (pdftotext):"
+for n in $(seq 1 "$(pdfinfo "$OUT/bundle.pdf" | awk '/^Pages:/ {print $2}')"); do
+  printf ' %s' "$(pdftotext -f "$n" -l "$n" -layout "$OUT/bundle.pdf" - | tr -d '\f' | awk 'NF' \
+    | tail -n 1 | awk '{print $NF}')"
+done
+echo
+step "A redacted bundle for the defence, PD 27A section numbering"
+$EK bundle "${C[@]}" --key "$OUT/hg.key" --out "$OUT/bundle-redacted.pdf" --redacted \
+  --numbering sections --spec fixtures/bundle_spec.toml
+if pdftotext "$OUT/bundle-redacted.pdf" - | grep -qiE 'whitfield|07700 900|Liam'; then
+  echo "sample: the redacted bundle holds a removed detail" >&2
+  exit 1
+fi
+step "A late exhibit goes in as a supplement: existing pages keep their numbers"
+printf 'Note of a phone call from the council, 19 Nov 2026.\n' > "$OUT/evidence/late_note.txt"
+$EK ingest "$OUT/evidence/late_note.txt" "${C[@]}" --key "$OUT/hg.key" --kind document \
+  --producer HG --description "Note of a call from the council"
+$EK bundle "${C[@]}" --key "$OUT/hg.key" --out "$OUT/bundle-supplemented.pdf" --supplement
+$EK exhibits "${C[@]}" --format csv
+
 step "Export a signed package for the police"
 $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-police" \
   --recipient "Northside Police, ASB unit"
@@ -100,15 +125,18 @@ $EK export "${C[@]}" --key "$OUT/ta.key" --out "$OUT/package-court" \
 
 step "A redacted package is refused until every exhibit has a redacted copy (or needs none)"
 if $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-defence" \
-    --recipient "Defence solicitors" --redacted --items HG/1,HG/2,HG/3,TA/1,TA/2; then
-  echo "sample: an unredacted statement was let out" >&2
+    --recipient "Defence solicitors" --redacted; then
+  echo "sample: an unredacted exhibit was let out" >&2
   exit 1
 fi
-$EK redaction-not-needed TA/1 "${C[@]}" --key "$OUT/ta.key" \
-  --reason "officer's statement; names only the parties"
+for ref in HG/4 HG/5; do
+  $EK redaction-not-needed "$ref" "${C[@]}" --key "$OUT/hg.key" \
+    --reason "street view only; no third party visible"
+done
+$EK redaction-not-needed HG/6 "${C[@]}" --key "$OUT/hg.key" --reason "names no one"
 $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-defence" \
-  --recipient "Defence solicitors" --redacted --items HG/1,HG/2,HG/3,TA/1,TA/2
-ls "$OUT/package-defence/data/exhibits"
+  --recipient "Defence solicitors" --redacted
+ls "$OUT/package-defence/data/exhibits" "$OUT/package-defence/data/bundle"
 if grep -rqiE 'whitfield|07700 900|SN-0042|51\.503' "$OUT/package-defence"; then
   echo "sample: the redacted package holds a removed detail" >&2
   exit 1

@@ -210,3 +210,29 @@ def test_exhibit_list_formats(filled: Case, tmp_path: Path) -> None:
     pdf = tmp_path / "list.pdf"
     pdf.write_bytes(exhibit_list(filled, "pdf"))
     assert re.search(r"HG/3", page_text(pdf, 1))
+
+
+def test_supplement_appends_without_renumbering(filled: Case, hana: Signer, tmp_path: Path,
+                                                sample_dir: Path) -> None:
+    first = build_bundle(filled, hana, tmp_path / "b1.pdf", BundleRequest())
+    with pytest.raises(InputError, match="already in the latest bundle"):
+        build_bundle(filled, hana, tmp_path / "x.pdf", BundleRequest(supplement=True))
+    ingest(filled, [sample_dir / "cctv_export"], hana,
+           IngestRequest("cctv", "HG", "CCTV found later"))
+    later = build_bundle(filled, hana, tmp_path / "b2.pdf", BundleRequest(supplement=True))
+    old = pypdf.PdfReader(tmp_path / "b1.pdf")
+    new = pypdf.PdfReader(tmp_path / "b2.pdf")
+    for n in range(len(old.pages)):  # existing pages unchanged, same numbers
+        assert new.pages[n].extract_text() == old.pages[n].extract_text()
+        assert page_text(tmp_path / "b2.pdf", n + 1) == page_text(tmp_path / "b1.pdf", n + 1)
+    assert new.page_labels == [str(n) for n in range(1, len(new.pages) + 1)]
+    assert [d.ref for d in later.documents] == ["HG/4", "HG/5"]
+    assert later.documents[0].first == first.pages + 1  # after the supplementary index
+    assert "SUPPLEMENTARY INDEX" in page_text(tmp_path / "b2.pdf", first.pages + 1)
+    event = filled.events()[-1]
+    assert event.details["supplement_of"] == first.sha256
+    assert len(event.details["documents"]) == 7
+    bookmarks = outline_targets(new)
+    assert bookmarks[f"Supplement (p. {first.pages + 1})"] == first.pages
+    subprocess.run(["qpdf", "--check", str(tmp_path / "b2.pdf")], check=True,
+                   capture_output=True)
