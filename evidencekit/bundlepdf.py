@@ -209,7 +209,10 @@ def _wrap_contents(writer: pypdf.PdfWriter, page: pypdf.PageObject, stamp: bytes
     head.set_data(b"q\n")
     tail.set_data(b"\n" + stamp + b"\n")
     old = page.get("/Contents")
-    parts = list(old) if isinstance(old, ArrayObject) else ([old] if old is not None else [])
+    resolved = old.get_object() if old is not None else None
+    # /Contents is a stream or an array of streams, either possibly behind a reference
+    parts = list(resolved) if isinstance(resolved, ArrayObject) else \
+        ([old] if old is not None else [])
     page[NameObject("/Contents")] = ArrayObject(
         [writer._add_object(head), *parts, writer._add_object(tail)])
 

@@ -9,6 +9,9 @@ sheet saying where the native file is.
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from .textpdf import typeset
 
 MAX_DPI = 300
 MARGIN = 48
+OCR_TIMEOUT = 120.0
+"""Seconds allowed to render or read one scanned page."""
 
 
 @attrs.frozen
@@ -137,7 +142,10 @@ def statement_pages(case: Case, item: Item) -> Rendered:
     source = case.object_path(item.sha256)
     if item.media_type == "application/pdf":
         data = source.read_bytes()
-        return Rendered(data, tuple(_image_only(data, item.ref)))
+        blank = _image_only(data)
+        if not blank:
+            return Rendered(data)
+        return _with_ocr(data, blank, item.ref)
     text = read_statement(source, item.media_type)
     return Rendered(typeset([(page, []) for page in text.pages],
                             f"Exhibit {item.ref} - {item.description}"[:120], numbered=False))
@@ -150,15 +158,60 @@ def _has_fonts(page: object) -> bool:
     return bool(fonts is not None and len(fonts.get_object()))
 
 
-def _image_only(data: bytes, ref: str) -> list[str]:
+def _image_only(data: bytes) -> list[int]:
+    """1-based numbers of the pages with no text layer."""
     import pypdf  # noqa: PLC0415 - as in statement.py
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        blank = [n for n, page in enumerate(reader.pages, start=1) if not _has_fonts(page)]
-    return [f"{ref}: page(s) {', '.join(map(str, blank))} have no text layer (scans); "
-            "they are included as images and are not searchable"] if blank else []
+        return [n for n, page in enumerate(reader.pages, start=1) if not _has_fonts(page)]
+
+
+def _ocr_page(pdf: Path, number: int, work: Path) -> bytes | None:
+    """An invisible text layer for one page (tesseract's text-only PDF), or ``None``."""
+    tools = shutil.which("pdftoppm"), shutil.which("tesseract")
+    if None in tools:
+        return None
+    image = work / f"p{number}"
+    try:
+        subprocess.run([tools[0] or "", "-r", "300", "-f", str(number), "-l", str(number),
+                        "-singlefile", "-png", str(pdf), str(image)], check=True,
+                       capture_output=True, timeout=OCR_TIMEOUT)
+        subprocess.run([tools[1] or "", f"{image}.png", str(image), "-c", "textonly_pdf=1",
+                        "pdf"], check=True, capture_output=True, timeout=OCR_TIMEOUT)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
+        return None
+    return (work / f"p{number}.pdf").read_bytes()
+
+
+def _with_ocr(data: bytes, blank: list[int], ref: str) -> Rendered:
+    """Lay an OCR text layer under scanned pages so the bundle can be searched."""
+    import pypdf  # noqa: PLC0415 - as in statement.py
+
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        (work / "in.pdf").write_bytes(data)
+        writer = pypdf.PdfWriter(clone_from=str(work / "in.pdf"))
+        done = []
+        for number in blank:
+            layer = _ocr_page(work / "in.pdf", number, work)
+            if layer is None:
+                continue
+            text_page = pypdf.PdfReader(io.BytesIO(layer)).pages[0]
+            page = writer.pages[number - 1]
+            scale = float(page.mediabox.width) / float(text_page.mediabox.width)
+            page.merge_transformed_page(text_page, pypdf.Transformation().scale(scale, scale))
+            done.append(number)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    missed = [n for n in blank if n not in done]
+    notes = [f"{ref}: page(s) {', '.join(map(str, done))} were scans; text found by OCR "
+             "(tesseract) was added under them so they can be searched"] if done else []
+    if missed:
+        notes.append(f"{ref}: page(s) {', '.join(map(str, missed))} have no text layer and "
+                     "OCR was not available; they are not searchable")
+    return Rendered(buffer.getvalue(), tuple(notes))
 
 
 def native_sheet(item: Item, package_path: str) -> Rendered:

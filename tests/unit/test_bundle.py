@@ -11,6 +11,7 @@ import pypdf
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image, ImageDraw, ImageFont
 
 from evidencekit import (
     BundleRequest,
@@ -236,3 +237,33 @@ def test_supplement_appends_without_renumbering(filled: Case, hana: Signer, tmp_
     assert bookmarks[f"Supplement (p. {first.pages + 1})"] == first.pages
     subprocess.run(["qpdf", "--check", str(tmp_path / "b2.pdf")], check=True,
                    capture_output=True)
+
+
+def test_scanned_pages_get_an_ocr_text_layer(case: Case, hana: Signer, tmp_path: Path) -> None:
+    image = Image.new("RGB", (1700, 2200), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=60)
+    draw.text((150, 300), "STATEMENT OF WITNESS", fill="black", font=font)
+    draw.text((150, 450), "The music was very loud", fill="black", font=font)
+    scan = tmp_path / "scan.pdf"
+    image.save(scan, resolution=200.0)
+    ingest(case, [scan], hana, IngestRequest("statement", "HG", "Scanned statement"))
+    assert "music" not in subprocess.run(["pdftotext", str(scan), "-"], capture_output=True,
+                                         text=True, check=True).stdout
+    result = build_bundle(case, hana, tmp_path / "b.pdf", BundleRequest())
+    assert any("OCR" in note for note in result.notes)
+    text = page_text(tmp_path / "b.pdf", result.documents[0].first + 1)
+    assert "music" in text.lower() and "loud" in text.lower()
+
+
+def test_photos_are_downsampled_to_300_dpi(case: Case, hana: Signer, tmp_path: Path) -> None:
+    big = tmp_path / "big.jpg"
+    Image.new("RGB", (6000, 4000), (120, 90, 60)).save(big, quality=70)
+    ingest(case, [big], hana, IngestRequest("photo", "HG", "A large photo"))
+    result = build_bundle(case, hana, tmp_path / "b.pdf", BundleRequest())
+    page = pypdf.PdfReader(tmp_path / "b.pdf").pages[result.documents[0].first]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape, unrotated
+    assert page.get("/Rotate", 0) == 0
+    [picture] = page.images
+    placed_inches = (float(page.mediabox.width) - 96) / 72
+    assert picture.image.width / placed_inches <= 301
