@@ -94,7 +94,8 @@ def labels_for(counts: Sequence[int], front: int, numbering: str) -> list[str]:
     return labels
 
 
-IndexRow = tuple[str, str, str, str, int | None]
+IndexRow = tuple[str, str, str, str, int, bool]
+"""Reference (or section title), description, date, pages, target page, is a heading."""
 
 
 def index_rows(sections: Sequence[tuple[str, Sequence[Doc]]],
@@ -102,12 +103,13 @@ def index_rows(sections: Sequence[tuple[str, Sequence[Doc]]],
     """Index rows: a heading per section, then each document with its page range."""
     rows: list[IndexRow] = []
     for title, docs in sections:
-        rows.append((title, "", "", "", None))
+        first = placed[docs[0].ref]
+        rows.append((title, "", "", f"from {first.first_label}", first.first, True))
         for doc in docs:
             where = placed[doc.ref]
             span = (where.first_label if where.first == where.last
                     else f"{where.first_label}-{where.last_label}")
-            rows.append((doc.ref, doc.description[:70], doc.date[:10], span, where.first))
+            rows.append((doc.ref, doc.description[:70], doc.date[:10], span, where.first, False))
     return rows
 
 
@@ -140,15 +142,14 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
         for x, head in ((48, "Ref"), (110, "Document"), (420, "Date"), (490, "Pages")):
             pdf.drawString(x, y, head)
         y -= 16
-        for ref, text, date, span, target in rows[page * ROWS_PER_INDEX_PAGE:
-                                                   (page + 1) * ROWS_PER_INDEX_PAGE]:
-            pdf.setFont("Helvetica-Bold" if target is None else "Helvetica", 9)
-            pdf.drawString(48, y, ref if target is not None else ref.upper())
+        for ref, text, date, span, target, is_section in rows[
+                page * ROWS_PER_INDEX_PAGE:(page + 1) * ROWS_PER_INDEX_PAGE]:
+            pdf.setFont("Helvetica-Bold" if is_section else "Helvetica", 9)
+            pdf.drawString(48, y, ref.upper() if is_section else ref)
             pdf.drawString(110, y, text)
             pdf.drawString(420, y, date)
             pdf.drawString(490, y, span)
-            if target is not None:
-                links.append((first + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
+            links.append((first + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
             y -= 19
     pdf.showPage()
     pdf.save()
