@@ -142,6 +142,7 @@ def statement_pages(case: Case, item: Item) -> Rendered:
     source = case.object_path(item.sha256)
     if item.media_type == "application/pdf":
         data = source.read_bytes()
+        _check_pdf(data)
         blank = _image_only(data)
         if not blank:
             return Rendered(data)
@@ -226,12 +227,7 @@ def native_sheet(item: Item, package_path: str) -> Rendered:
     return Rendered(buffer.getvalue())
 
 
-def render(case: Case, item: Item, package_path: str) -> Rendered:
-    """The pages for one exhibit.
-
-    Raises:
-        InputError: a statement or photo that cannot be read.
-    """
+def _pages_of(case: Case, item: Item, package_path: str) -> Rendered:
     if is_statement(item.media_type) and (item.kind == "statement"
                                           or item.media_type == "application/pdf"):
         return statement_pages(case, item)
@@ -240,3 +236,34 @@ def render(case: Case, item: Item, package_path: str) -> Rendered:
     if item.media_type.split("/")[0] in ("video", "audio"):
         return media_sheet(case, item, package_path)
     return native_sheet(item, package_path)
+
+
+def _check_pdf(data: bytes) -> None:
+    import pypdf  # noqa: PLC0415 - as in statement.py
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted or not len(reader.pages):
+                raise InputError("the PDF is encrypted or has no pages")
+            for page in reader.pages:
+                page.get_contents()
+    except InputError:
+        raise
+    except Exception as exc:  # pypdf on an untrusted file raises many kinds; all mean this
+        raise InputError(f"the PDF cannot be read ({type(exc).__name__})") from exc
+
+
+def render(case: Case, item: Item, package_path: str) -> Rendered:
+    """The pages for one exhibit; one that cannot be shown gets a sheet and a note.
+
+    Corrupt or odd evidence is still evidence: the bundle says where the native file
+    is rather than leaving the exhibit out or failing.
+    """
+    try:
+        return _pages_of(case, item, package_path)
+    except InputError as exc:
+        sheet = native_sheet(item, package_path)
+        return attrs.evolve(sheet, notes=(f"{item.ref} could not be shown ({exc.message}); "
+                                          "a sheet points to the native file",))

@@ -269,3 +269,20 @@ def test_photos_are_downsampled_to_300_dpi(case: Case, hana: Signer, tmp_path: P
     [picture] = page.images
     placed_inches = (float(page.mediabox.width) - 96) / 72
     assert picture.image.width / placed_inches <= 301
+
+
+def test_unreadable_exhibits_get_a_sheet_not_a_crash(case: Case, hana: Signer,
+                                                     tmp_path: Path) -> None:
+    broken_pdf = tmp_path / "broken.pdf"
+    broken_pdf.write_bytes(b"%PDF-1.7\n1 0 obj <<\n%%EOF\n")
+    broken_jpg = tmp_path / "broken.jpg"
+    broken_jpg.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 50)
+    ingest(case, [broken_pdf], hana, IngestRequest("statement", "HG", "Damaged statement"))
+    ingest(case, [broken_jpg], hana, IngestRequest("photo", "HG", "Damaged photo"))
+    result = build_bundle(case, hana, tmp_path / "b.pdf", BundleRequest())
+    assert len(result.notes) == 2 and all("could not be shown" in n for n in result.notes)
+    text = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Native file: data/exhibits/HG-1_broken.pdf" in text
+    subprocess.run(["qpdf", "--check", str(tmp_path / "b.pdf")], check=True,
+                   capture_output=True)
