@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import subprocess
@@ -249,3 +250,22 @@ def test_no_register_name_or_pattern_survives(parts: list[str]) -> None:
                    "example.org", "ab12", "jg 10", "02/03/2015"):
         assert secret not in flat, (text, out)
     assert flat.count("darren cole") == " ".join(parts).lower().count("darren cole")
+
+
+@given(st.text(max_size=300))
+def test_people_register_parser_raises_only_our_errors(text: str) -> None:
+    with contextlib.suppress(InputError):  # any other exception fails the test
+        parse_people(text)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[person]]\nname = "A"\nrole = "enemy"\n', "role"),
+    ('[[person]]\nname = "A"\nrole = "anonymous-witness"\n', "pseudonym"),
+    ('[[person]]\nname = "A"\nrole = "party"\nage = 3\n', "unknown field"),
+    ('[redact]\nstrings = "x"\n', "strings"),
+    ('[[person]]\nname = ""\nrole = "party"\n', "name"),
+    ("[other]\n", "unknown section"),
+])
+def test_bad_people_registers(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_people(text)
