@@ -46,11 +46,11 @@ def show(ref: str, case_dir: Path | None, as_json: bool) -> None:
             ("Ingested", f"{item.ingested_at} by {item.ingested_by}"),
             ("Source", d.get("source")), ("Captured by", d.get("captured_by")),
             ("Captured at (stated)", d.get("captured_at_stated")),
-            ("Device time (from file)", (d.get("metadata") or {}).get("device_time"))]
+            ("Device time (from file)", item.device_time)]
     for label, value in rows:
         if value:
             click.echo(f"{label + ':':<25}{safe(value)}")
-    for key, value in sorted((d.get("metadata") or {}).items()):
+    for key, value in sorted(item.metadata.items()):
         click.echo(f"  {key}: {safe(_flat(value))}")
     for note in d.get("warnings") or []:
         click.echo(f"warning: {safe(note)}")

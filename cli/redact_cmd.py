@@ -95,7 +95,10 @@ def redact(ref: str, case_dir: Path | None, key_path: Path | None, regions_path:
         raise InputError("--key is needed to record the redaction (or use --preview).")
     signer = unlock(key_path)
     item = case.item(ref)
-    duration = float(str((item.details.get("metadata") or {}).get("duration_seconds", 0)))
+    try:
+        duration = float(str(item.metadata.get("duration_seconds", 0)))
+    except ValueError:
+        duration = 0.0  # only sizes the progress bar
     with _seconds_bar(duration) as progress:
         result = redact_media_item(case, signer, ref, regions, find_faces=faces,
                                    description=description, out=out, progress=progress)

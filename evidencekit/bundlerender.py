@@ -44,11 +44,6 @@ class Rendered:
     notes: tuple[str, ...] = ()
 
 
-def _meta(item: Item) -> dict[str, object]:
-    meta = item.details.get("metadata")
-    return meta if isinstance(meta, dict) else {}
-
-
 def _caption(pdf: canvas.Canvas, item: Item, top: float, lines: list[str]) -> None:
     pdf.setFont("Helvetica-Bold", 12)
     pdf.drawString(MARGIN, top, f"Exhibit {item.ref}")
@@ -72,7 +67,7 @@ def photo_page(case: Case, item: Item) -> Rendered:
     clean.seek(0)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
-    taken = _meta(item).get("device_time") or "not recorded in the file"
+    taken = item.device_time or "not recorded in the file"
     _caption(pdf, item, size[1] - MARGIN, [item.description, f"Taken (camera clock): {taken}"])
     pdf.drawImage(ImageReader(clean), MARGIN + (box_w - width) / 2, MARGIN, width, height)
     pdf.showPage()
@@ -96,7 +91,7 @@ def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
     buffer = io.BytesIO()
     size = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
-    meta = _meta(item)
+    meta = item.metadata
     source = case.object_path(item.sha256)
     notes: list[str] = []
     try:
@@ -109,7 +104,7 @@ def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
              f"Original file name: {item.original_name or '(not disclosed)'}",
              f"Format: {item.media_type}, {meta.get('resolution', 'no picture')}, "
              f"duration {duration}",
-             f"Recorded (device clock): {meta.get('device_time', 'not recorded in the file')}",
+             f"Recorded (device clock): {item.device_time or 'not recorded in the file'}",
              f"SHA-256: {item.sha256}", f"Native file: {package_path}"]
     _caption(pdf, item, size[1] - MARGIN, lines)
     if info is not None and info.has_video:

@@ -91,9 +91,8 @@ def document_date(item: Item) -> str:
     For statements the date stated at ingest (a document's own creation date is often
     a template's), for media the device's clock, else the ingest time.
     """
-    meta = item.details.get("metadata")
-    device = meta.get("device_time") if isinstance(meta, dict) else None
-    if item.kind in STATEMENT_KINDS or not isinstance(device, str) or device.startswith("D:"):
+    device = item.device_time
+    if item.kind in STATEMENT_KINDS or (device or "").startswith("D:"):
         device = None
     return str(item.details.get("captured_at") or device or item.ingested_at)
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 
@@ -88,6 +89,8 @@ class Case:
         self.root = root
         self.info = info
         self.clock = clock
+        # (inode, bytes parsed, events): the log only grows, so later reads parse the tail
+        self._seen: tuple[int, int, list[Event]] = (-1, 0, [])
 
     # -- locating -----------------------------------------------------------------
     @classmethod
@@ -191,12 +194,40 @@ class Case:
     def events(self) -> list[Event]:
         """Every complete event in the log, in order.
 
+        The log only grows, so lines parsed before are kept and only the new tail is read
+        (a replaced, cut or rewritten last line makes it read everything again). This is a
+        view for listing and numbering; verification always reads the file afresh.
+
         Raises:
             CustodyError: a line cannot be parsed (run ``verify`` for the full story).
         """
-        raw = self.read_log()
-        end = raw.rfind(b"\n") + 1
-        return [Event.from_line(line) for line in raw[:end].splitlines()]
+        inode, offset, known = self._seen
+        try:
+            with open(self.log_path, "rb") as handle:
+                status = os.fstat(handle.fileno())
+                if status.st_ino != inode or not self._same_prefix(handle, offset, known):
+                    offset, known = 0, []  # replaced, cut or rewritten: read it all again
+                handle.seek(offset)
+                fresh = handle.read()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise CustodyError(f"Cannot read the custody log: {exc.strerror}.") from exc
+        end = fresh.rfind(b"\n") + 1
+        known = known + [Event.from_line(line) for line in fresh[:end].split(b"\n")[:-1]]
+        self._seen = (status.st_ino, offset + end, known)
+        return list(known)
+
+    @staticmethod
+    def _same_prefix(handle: BinaryIO, offset: int, known: list[Event]) -> bool:
+        """True when the bytes already parsed still end with the last event seen."""
+        if not known:
+            return offset == 0
+        last = known[-1].to_line()
+        if os.fstat(handle.fileno()).st_size < offset:
+            return False
+        handle.seek(offset - len(last))
+        return handle.read(len(last)) == last
 
     def items(self) -> list[Item]:
         """Every exhibit in the case.
@@ -246,14 +277,24 @@ class Case:
                 writer.write_head()
 
     def _repaired_last_event(self) -> Event | None:
-        raw = self.read_log()
-        end = raw.rfind(b"\n") + 1
-        if end != len(raw):  # a torn line from a killed writer: never acknowledged
-            storage.truncate_to(self.log_path, end)
-        if end == 0:
-            return None
-        start = raw.rfind(b"\n", 0, end - 1) + 1
-        return Event.from_line(raw[start : end - 1])
+        if not self._ends_cleanly():  # a torn line from a killed writer: never acknowledged
+            raw = self.read_log()
+            storage.truncate_to(self.log_path, raw.rfind(b"\n") + 1)
+        events = self.events()
+        return events[-1] if events else None
+
+    def _ends_cleanly(self) -> bool:
+        """True when the log is empty or ends with a newline (read: one byte)."""
+        try:
+            with open(self.log_path, "rb") as handle:
+                if handle.seek(0, os.SEEK_END) == 0:
+                    return True
+                handle.seek(-1, os.SEEK_END)
+                return handle.read(1) == b"\n"
+        except FileNotFoundError:
+            return True
+        except OSError as exc:
+            raise CustodyError(f"Cannot read the custody log: {exc.strerror}.") from exc
 
     def _store_public_key(self, key: PublicKey) -> None:
         path = self.root / "keys" / f"{key.fingerprint}.pub"

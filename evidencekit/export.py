@@ -34,7 +34,7 @@ from .custody import Event, Head
 from .derived import latest_derivative, marked_no_redaction
 from .errors import InputError, IntegrityError, StorageError
 from .hashing import Digest, copy_and_hash, hash_file
-from .items import Item, latest_bundle, ref_sort_key
+from .items import Item, latest_bundle, ref_sort_key, whole
 from .keys import PublicKey, Signer
 
 Progress = Callable[[int], None]
@@ -317,7 +317,7 @@ def _copy_bundle(case: Case, bundle: Event, staging: Path, known: dict[str, Dige
 
 
 def _bundle_item(bundle: Event) -> Item:
-    return Item(ref="bundle", sha256=bundle.sha256 or "", size=int(bundle.details["size"]),
+    return Item(ref="bundle", sha256=bundle.sha256 or "", size=whole(bundle.details.get("size")),
                 kind="bundle", producer="", description="hearing bundle", original_name="",
                 media_type="application/pdf", ingested_at=bundle.time, ingested_by="",
                 seq=bundle.seq, details={})

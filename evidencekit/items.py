@@ -53,13 +53,25 @@ class Item:
         """Build the item an ``ingested`` event records."""
         d = event.details
         return cls(
-            ref=event.exhibit or "?", sha256=event.sha256 or "", size=int(d.get("size", 0)),
+            ref=event.exhibit or "?", sha256=event.sha256 or "", size=whole(d.get("size")),
             kind=str(d.get("kind", "")), producer=str(d.get("producer", "")),
             description=str(d.get("description", "")),
             original_name=str(d.get("original_name", "")),
             media_type=str(d.get("media_type", "")), ingested_at=event.time,
             ingested_by=f"{event.actor.name} ({event.actor.org})", seq=event.seq, details=d,
         )
+
+    @property
+    def metadata(self) -> dict[str, JsonValue]:
+        """What was read from the file itself at ingest (empty when nothing could be)."""
+        value = self.details.get("metadata")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def device_time(self) -> str | None:
+        """The time the recording device claims, as read from the file."""
+        value = self.metadata.get("device_time")
+        return value if isinstance(value, str) else None
 
     @property
     def source_ref(self) -> str | None:
@@ -80,6 +92,14 @@ class Item:
 
 ITEM_ACTIONS = ("ingested", "redacted")
 """Events that bring a new item into the case: an original, or a derivative of one."""
+
+
+def whole(value: object, default: int = -1) -> int:
+    """An integer from a record, or ``default`` when the record holds something else.
+
+    A stored object's recorded size that is not a number then simply fails to match.
+    """
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def items_of(events: Iterable[Event]) -> list[Item]:

@@ -46,12 +46,12 @@ def index_rows(items: Sequence[Item], files: Sequence[ExportedFile],
     by_ref = {f.ref: f for f in files}
     rows: list[dict[str, JsonValue]] = []
     for item in items:
-        meta = {} if redacted else (item.details.get("metadata") or {})
+        device = None if redacted else item.device_time
         rows.append({
             "ref": item.ref, "kind": item.kind, "description": item.description,
             "producer": item.producer, "file": by_ref[item.ref].path, "sha256": item.sha256,
             "size": item.size, "media_type": item.media_type, "ingested_at": item.ingested_at,
-            "device_time": meta.get("device_time") if isinstance(meta, dict) else None,
+            "device_time": device,
             "original_name": "" if redacted else item.original_name,
         })
     return rows

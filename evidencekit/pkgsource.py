@@ -11,6 +11,7 @@ import os
 import stat
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Protocol
@@ -86,8 +87,11 @@ class _Listing:
         """A listed file's bytes, or ``None`` when absent or over ``limit``."""
         if rel not in self.sizes or self.sizes[rel] > limit:
             return None
-        with self.open(rel) as handle:
-            return handle.read(limit + 1)[:limit]
+        try:
+            with self.open(rel) as handle:
+                return handle.read(limit + 1)[:limit]
+        except OSError:
+            return None  # an unreadable tag or custody file: the checks report it missing
 
 
 class FolderSource(_Listing):
@@ -144,9 +148,22 @@ class ZipSource(_Listing):
                 self.add(rel, info.file_size)
 
     def open(self, rel: str) -> Stream:
-        """Open a listed entry (each call has its own handle, so threads may share)."""
+        """Open a listed entry (each call has its own handle, so threads may share).
+
+        Raises:
+            OSError: the entry is encrypted, uses an unknown compression or is damaged.
+        """
         archive = zipfile.ZipFile(self.path)
-        return _OwningReader(archive, archive.open(self._names[rel]))
+        try:
+            return _OwningReader(archive, archive.open(self._names[rel]))
+        except _ZIP_ERRORS as exc:
+            archive.close()
+            raise OSError(f"zip entry cannot be read: {exc}") from exc
+
+
+# What zipfile raises for damaged, encrypted or exotic entries.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+               ValueError)
 
 
 def _common_top(infos: list[zipfile.ZipInfo]) -> str:
@@ -168,12 +185,15 @@ class _OwningReader:
         self._member = member
 
     def readinto(self, buffer: memoryview | bytearray, /) -> int:
-        data = self._member.read(len(buffer))
+        data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
     def read(self, size: int = -1, /) -> bytes:
-        return self._member.read(size)
+        try:
+            return self._member.read(size)
+        except _ZIP_ERRORS as exc:  # damaged data is a finding, never a crash
+            raise OSError(f"zip entry is damaged: {exc}") from exc
 
     def __enter__(self) -> _OwningReader:
         return self

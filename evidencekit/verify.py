@@ -24,7 +24,7 @@ from .chain import Keyring, check_log
 from .custody import Event
 from .errors import CustodyError
 from .hashing import hash_file
-from .items import Item, items_of
+from .items import Item, items_of, whole
 from .keys import PublicKey
 from .report import Finding, VerificationReport
 
@@ -62,7 +62,7 @@ Stored = tuple[str, str, int]
 def stored_objects(events: list[Event]) -> list[Stored]:
     """Every object the log records: exhibits, derived copies and bundles."""
     stored = [(i.ref, i.sha256, i.size) for i in items_of(events)]
-    stored += [(f"bundle (event {e.seq})", e.sha256, int(e.details.get("size", -1)))
+    stored += [(f"bundle (event {e.seq})", e.sha256, whole(e.details.get("size")))
                for e in events if e.action == "bundled" and e.sha256]
     return stored
 

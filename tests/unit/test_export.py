@@ -272,3 +272,16 @@ def test_redacted_export(filled: Case, hana: Signer, tom: Signer, tmp_path: Path
     for secret in (b"statement_hana_green", b"photo_front_door", b"Statement of Hana Green",
                    b"SN-0042-7781", b"51.503472", b"Test case", b"SampleCam"):
         assert secret not in everything, secret
+
+
+def test_damaged_zip_entry_is_a_finding_not_a_crash(filled: Case, hana: Signer, tom: Signer,
+                                                    tmp_path: Path) -> None:
+    result = export_package(filled, hana, tmp_path / "pkg", ExportRequest("Court", zip=True))
+    path = Path(result.path)
+    with zipfile.ZipFile(path) as archive:
+        info = next(i for i in archive.infolist() if i.filename.endswith(".mp4"))
+    data = bytearray(path.read_bytes())
+    data[info.header_offset + 30 + len(info.filename) + len(info.extra) + 500] ^= 0xFF
+    path.write_bytes(bytes(data))
+    found = errors(path, hana, tom)
+    assert found == {"file-unreadable": "data/exhibits/TA-1_bodycam_ashby.mp4"}

@@ -91,3 +91,23 @@ def test_stray_files_are_warnings(filled: Case, hana: Signer, tom: Signer) -> No
     report = verify_case(filled, [hana.public, tom.public])
     assert report.ok
     assert {f.code for f in report.warnings} == {"tmp-leftover", "object-unrecorded"}
+
+
+def test_events_view_follows_appends_and_rewrites(filled: Case, hana: Signer) -> None:
+    view = Case.open(filled.root)
+    before = view.events()
+    ingest(filled, [filled.root.parent / "evidence" / "a.txt"], hana,
+           IngestRequest("statement", "HG", "again"))  # appended through another Case
+    assert len(view.events()) == len(before) + 1
+    lines = filled.log_path.read_bytes().splitlines(keepends=True)
+    filled.log_path.write_bytes(b"".join(lines[:2]))  # cut: the view reads it all again
+    assert [e.seq for e in view.events()] == [1, 2]
+
+
+def test_a_malformed_size_in_a_record_fails_verification_not_the_program(
+        filled: Case, hana: Signer, tom: Signer) -> None:
+    raw = filled.log_path.read_bytes().replace(b'"size":5,', b'"size":"five",', 1)
+    filled.log_path.write_bytes(raw)
+    assert filled.items()[0].size == -1
+    found = codes(filled, hana, tom)
+    assert found["object-altered"] == "HG/1" and found["bad-signature"] == "event 2"
