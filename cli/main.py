@@ -8,6 +8,7 @@ no case here, disk full, a file refused); 70 an internal error (a bug).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -15,7 +16,16 @@ import click
 
 from evidencekit import EvidenceKitError, IntegrityError, __version__
 
-from . import bundle_cmd, case_cmds, export_cmd, keys_cmds, read_cmds, redact_cmd, verify_cmd
+from . import (
+    bundle_cmd,
+    case_cmds,
+    export_cmd,
+    keys_cmds,
+    limits_cmd,
+    read_cmds,
+    redact_cmd,
+    verify_cmd,
+)
 
 EXIT_OK = 0
 EXIT_FAILED_CHECK = 1
@@ -39,6 +49,9 @@ class Shell(click.Group):
             click.echo(f"error: {exc.user_message()}", err=True)
             code = EXIT_FAILED_CHECK if isinstance(exc, IntegrityError) else EXIT_ERROR
             raise click.exceptions.Exit(code) from exc
+        except BrokenPipeError:  # output piped into head or less, which closed early
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(EXIT_OK) from None
         except KeyboardInterrupt:
             click.echo("interrupted; nothing half-written was kept.", err=True)
             raise click.exceptions.Exit(130) from None
@@ -84,6 +97,7 @@ cli.add_command(bundle_cmd.exhibits)
 cli.add_command(export_cmd.export)
 cli.add_command(export_cmd.redaction_not_needed)
 cli.add_command(verify_cmd.verify)
+cli.add_command(limits_cmd.show_limits)
 
 
 def main() -> None:

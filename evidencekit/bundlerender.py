@@ -21,19 +21,17 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from . import photoredact, videoredact
+from . import limits, photoredact, videoredact
 from .case import Case
 from .errors import InputError
 from .items import Item
 from .mediaredact import PHOTO_TYPES, frame_at
-from .statement import read_statement
+from .statement import check_page_count, read_statement
 from .stmtredact import is_statement
 from .textpdf import typeset
 
 MAX_DPI = 300
 MARGIN = 48
-OCR_TIMEOUT = 120.0
-"""Seconds allowed to render or read one scanned page."""
 
 
 @attrs.frozen
@@ -136,6 +134,9 @@ def statement_pages(case: Case, item: Item) -> Rendered:
     """A statement: PDF pages as they are; text and DOCX typeset into searchable pages."""
     source = case.object_path(item.sha256)
     if item.media_type == "application/pdf":
+        if item.size > limits.whole("pdf-bytes"):
+            raise limits.exceeded("pdf-bytes", f"The PDF is {item.size:,} bytes (it is read "
+                                  "whole to be bundled)")
         data = source.read_bytes()
         _check_pdf(data)
         blank = _image_only(data)
@@ -170,12 +171,13 @@ def _ocr_page(pdf: Path, number: int, work: Path) -> bytes | None:
     if None in tools:
         return None
     image = work / f"p{number}"
+    seconds = limits.value("ocr-seconds")
     try:
         subprocess.run([tools[0] or "", "-r", "300", "-f", str(number), "-l", str(number),
                         "-singlefile", "-png", str(pdf), str(image)], check=True,
-                       capture_output=True, timeout=OCR_TIMEOUT)
+                       capture_output=True, timeout=seconds)
         subprocess.run([tools[1] or "", f"{image}.png", str(image), "-c", "textonly_pdf=1",
-                        "pdf"], check=True, capture_output=True, timeout=OCR_TIMEOUT)
+                        "pdf"], check=True, capture_output=True, timeout=seconds)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
         return None
     return (work / f"p{number}.pdf").read_bytes()
@@ -242,6 +244,7 @@ def _check_pdf(data: bytes) -> None:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted or not len(reader.pages):
                 raise InputError("the PDF is encrypted or has no pages")
+            check_page_count(len(reader.pages))
             for page in reader.pages:
                 page.get_contents()
     except InputError:

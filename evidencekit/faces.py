@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .errors import InputError
 from .regions import Region
 
@@ -101,11 +103,12 @@ def track_faces(hits: list[tuple[float, Box]], frame_time: float) -> list[Region
 
 
 def faces_in_video(path: Path, width: int, height: int, frame_rate: float,
-                   timeout: float = 3600.0) -> tuple[list[Region], int]:
+                   timeout: float | None = None) -> tuple[list[Region], int]:
     """Face regions in every frame of the footage, joined into tracks; and the hit count.
 
     Raises:
-        InputError: OpenCV missing, or ffmpeg could not decode the frames.
+        InputError: OpenCV missing, ffmpeg could not decode the frames, or the
+            ``faces-seconds`` limit was hit.
     """
     import numpy as np  # noqa: PLC0415 - comes with the optional extra
 
@@ -116,15 +119,25 @@ def faces_in_video(path: Path, width: int, height: int, frame_rate: float,
     frame_bytes = width * height * 3
     frame_time = 1.0 / frame_rate if frame_rate > 0 else 1.0 / 25
     hits: list[tuple[float, Box]] = []
+    seconds = timeout if timeout is not None else limits.value("faces-seconds")
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         assert proc.stdout is not None  # noqa: S101 - stdout=PIPE above
+        watchdog = threading.Timer(seconds, proc.kill)  # a stalled ffmpeg must not hang us
+        watchdog.start()
         index = 0
-        while len(data := proc.stdout.read(frame_bytes)) == frame_bytes:
-            frame = np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
-            hits += [(index * frame_time, box)
-                     for box in _boxes(cv2, cascade, frame, width, height)]
-            index += 1
-        proc.wait(timeout=timeout)
+        try:
+            while len(data := proc.stdout.read(frame_bytes)) == frame_bytes:
+                frame = np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
+                hits += [(index * frame_time, box)
+                         for box in _boxes(cv2, cascade, frame, width, height)]
+                index += 1
+            proc.wait()
+        finally:
+            timed_out = not watchdog.is_alive() and proc.returncode == -9
+            watchdog.cancel()
+    if timed_out:
+        raise limits.exceeded("faces-seconds", f"Face detection was stopped after "
+                              f"{seconds:,.0f} s")
     if proc.returncode not in (0, None) and index == 0:
         raise InputError("ffmpeg could not decode the footage to look for faces.")
     return track_faces(hits, frame_time), len(hits)

@@ -18,7 +18,7 @@ from pathlib import Path
 import attrs
 import PIL.Image
 
-from . import faces, photoredact, videoredact
+from . import faces, limits, photoredact, videoredact
 from .canonical import JsonValue
 from .case import Case
 from .derived import record_copy
@@ -150,10 +150,14 @@ def frame_at(source: Path, t: float) -> PIL.Image.Image:
         InputError: ffmpeg could not decode a frame there.
     """
     exe = shutil.which("ffmpeg") or "ffmpeg"
-    done = subprocess.run([exe, "-nostdin", "-v", "error", "-ss", f"{t:.3f}", "-i",
-                           str(source.absolute()), "-frames:v", "1", "-f", "image2pipe",
-                           "-vcodec", "png", "pipe:1"], capture_output=True, timeout=120,
-                          check=False)
+    try:
+        done = subprocess.run([exe, "-nostdin", "-v", "error", "-ss", f"{t:.3f}", "-i",
+                               str(source.absolute()), "-frames:v", "1", "-f", "image2pipe",
+                               "-vcodec", "png", "pipe:1"], capture_output=True,
+                              timeout=limits.value("still-seconds"), check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise limits.exceeded("still-seconds", f"Taking a still at {t:.2f} s was stopped") \
+            from exc
     if done.returncode != 0 or not done.stdout:
         raise InputError(f"Could not take a still at {t:.2f} s from the recording.")
     return PIL.Image.open(io.BytesIO(done.stdout)).convert("RGB")

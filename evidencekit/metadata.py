@@ -15,13 +15,11 @@ from pathlib import Path
 
 import attrs
 
-from . import filetype, probe
+from . import filetype, limits, probe
 from .canonical import JsonValue
 from .errors import InputError
 
-MAX_IMAGE_PIXELS = 200_000_000
 """Images larger than this are recorded with a warning and never decoded."""
-MAX_DOCX_UNCOMPRESSED = 256 * 1024 * 1024
 
 
 @attrs.frozen
@@ -104,10 +102,10 @@ def _with_pixels(path: Path, meta: dict[str, JsonValue]) -> Extracted:
     except (OSError, ValueError, SyntaxError) as exc:
         return Extracted(meta, f"image header unreadable: {exc}"[:200])
     meta["resolution"] = f"{width}x{height}"
-    if width * height > MAX_IMAGE_PIXELS:
-        return Extracted(meta, None, (f"image claims {width}x{height} pixels, over the "
-                                      f"{MAX_IMAGE_PIXELS:,} pixel limit: possible "
-                                      "decompression bomb",))
+    if width * height > limits.whole("photo-pixels"):
+        too_big = limits.exceeded("photo-pixels", f"image claims {width}x{height} pixels "
+                                  "(a decompression bomb?) and was not decoded")
+        return Extracted(meta, None, (too_big.user_message(),))
     return Extracted(meta)
 
 
@@ -147,8 +145,9 @@ def _docx(path: Path) -> Extracted:
 
     with zipfile.ZipFile(path) as archive:
         total = sum(info.file_size for info in archive.infolist())
-    if total > MAX_DOCX_UNCOMPRESSED:
-        return Extracted({}, f"DOCX expands to {total:,} bytes, over the limit: not opened")
+    if total > limits.whole("docx-unpacked-bytes"):
+        return Extracted({}, limits.exceeded("docx-unpacked-bytes", f"the DOCX unpacks to "
+                                             f"{total:,} bytes and was not opened").user_message())
     props = docx.Document(str(path)).core_properties
     meta: dict[str, JsonValue] = {}
     for name in ("author", "title", "last_modified_by", "revision"):

@@ -14,33 +14,30 @@ import PIL.ImageDraw
 import PIL.ImageFilter
 import PIL.ImageOps
 
+from . import limits
 from .errors import InputError
 from .regions import Region, RegionSet
 
-MAX_PIXELS = 100_000_000
-"""Photos over this many pixels are refused (raise it with care: memory is ~4 bytes a pixel)."""
 
-
-def open_photo(path: Path, max_pixels: int = MAX_PIXELS) -> PIL.Image.Image:
+def open_photo(path: Path, max_pixels: int | None = None) -> PIL.Image.Image:
     """Open, check the size before decoding, decode, and turn upright per EXIF.
 
     Raises:
         InputError: not an image, truncated, or larger than ``max_pixels``.
     """
+    cap = max_pixels if max_pixels is not None else limits.whole("photo-pixels")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
-            image = PIL.Image.open(path)
+            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            image = PIL.Image.open(path)  # reads the header only
             width, height = image.size
-            if width * height > max_pixels:
-                raise InputError(f"The photo claims {width}x{height} pixels, over the "
-                                 f"{max_pixels:,} pixel limit (possible decompression bomb).",
-                                 hint="If it is genuine, raise MAX_PIXELS in "
-                                      "evidencekit.photoredact.")
+            if width * height > cap:
+                raise limits.exceeded("photo-pixels", f"The photo claims {width}x{height} = "
+                                      f"{width * height:,} pixels (a decompression bomb?)")
             image.load()
-    except (PIL.Image.DecompressionBombError, PIL.Image.DecompressionBombWarning) as exc:
-        raise InputError("The photo claims more pixels than is safe to decode "
-                         "(possible decompression bomb).") from exc
+    except PIL.Image.DecompressionBombError as exc:  # Pillow's own ceiling, 2 x 89.5 M pixels
+        raise limits.exceeded("photo-pixels", "The photo claims more pixels than Pillow will "
+                              "ever decode (2 x 89.5 M; a decompression bomb?)") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"The photo cannot be decoded: {exc}.") from exc
     upright = PIL.ImageOps.exif_transpose(image) or image

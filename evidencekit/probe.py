@@ -15,15 +15,15 @@ import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+from . import limits
 from .canonical import JsonValue
 from .errors import InputError
 
-PROBE_TIMEOUT = 60.0
 _DEVICE_WORDS = ("make", "model", "device", "location", "serial", "manufacturer", "software",
                  "encoder", "handler", "vendor", "creation_time", "com.apple", "com.android")
 
 
-def run_ffprobe(path: Path, timeout: float = PROBE_TIMEOUT) -> dict[str, JsonValue]:
+def run_ffprobe(path: Path, timeout: float | None = None) -> dict[str, JsonValue]:
     """Ffprobe's JSON for ``path`` (format and streams).
 
     Raises:
@@ -35,10 +35,12 @@ def run_ffprobe(path: Path, timeout: float = PROBE_TIMEOUT) -> dict[str, JsonVal
                          hint="Install ffmpeg (apt-get install ffmpeg).")
     args = [exe, "-v", "error", "-show_format", "-show_streams", "-of", "json",
             str(path.absolute())]
+    seconds = timeout if timeout is not None else limits.value("ffprobe-seconds")
     try:
-        done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(args, capture_output=True, timeout=seconds, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise InputError(f"ffprobe took longer than {timeout:.0f} s and was stopped.") from exc
+        raise limits.exceeded("ffprobe-seconds", f"ffprobe was stopped after {seconds:,.0f} s "
+                              "reading the recording") from exc
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         # ffprobe names the file; the store's internal path means nothing to a user

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import attrs
 
-from . import filetype
+from . import filetype, limits
 from .errors import InputError
 
-MAX_TEXT = 20 << 20
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -29,9 +28,11 @@ class StatementText:
 
 
 def _plain(path: Path) -> StatementText:
-    data = path.read_bytes()[: MAX_TEXT + 1]
-    if len(data) > MAX_TEXT:
-        raise InputError("The statement is over 20 MiB of text; split it first.")
+    cap = limits.whole("text-bytes")
+    with open(path, "rb") as handle:
+        data = handle.read(cap + 1)
+    if len(data) > cap:
+        raise limits.exceeded("text-bytes", "The statement is longer than that")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -57,8 +58,10 @@ def _docx(path: Path) -> StatementText:
     import docx  # noqa: PLC0415 - slow to import; only for DOCX statements
 
     with zipfile.ZipFile(path) as archive:
-        if sum(i.file_size for i in archive.infolist()) > 16 * MAX_TEXT:
-            raise InputError("The DOCX expands to more than 320 MiB; it was not opened.")
+        unpacked = sum(i.file_size for i in archive.infolist())
+        if unpacked > limits.whole("docx-unpacked-bytes"):
+            raise limits.exceeded("docx-unpacked-bytes",
+                                  f"The DOCX unpacks to {unpacked:,} bytes and was not opened")
     body = docx.Document(str(path)).element.body
     paragraphs = [_paragraph_text(p) for p in body.iter(f"{_W}p")]
     return StatementText(("\n".join(paragraphs),), "docx")
@@ -72,6 +75,7 @@ def _pdf(path: Path) -> StatementText:
         reader = pypdf.PdfReader(path, strict=False)
         if reader.is_encrypted:
             raise InputError("The PDF is encrypted; ask for an unprotected copy.")
+        check_page_count(len(reader.pages))
         pages = tuple(page.extract_text() or "" for page in reader.pages)
     scanned = [str(n) for n, text in enumerate(pages, start=1) if len(text.strip()) < 5]
     if scanned:
@@ -81,6 +85,16 @@ def _pdf(path: Path) -> StatementText:
             hint="Turn those pages into images, ingest them as photos and hide the details "
                  "with 'evidencekit redact REF --regions FILE'.")
     return StatementText(pages, "pdf")
+
+
+def check_page_count(count: int) -> None:
+    """Refuse a PDF with more pages than the ``pdf-pages`` limit.
+
+    Raises:
+        InputError: too many pages.
+    """
+    if count > limits.whole("pdf-pages"):
+        raise limits.exceeded("pdf-pages", f"The PDF has {count:,} pages")
 
 
 def read_statement(path: Path, media_type: str) -> StatementText:

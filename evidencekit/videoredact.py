@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import ffmpeg
 
+from . import limits
 from .errors import InputError
 from .probe import run_ffprobe
 from .regions import Region, RegionSet
@@ -140,7 +141,8 @@ def _follow(proc: subprocess.Popen[bytes], progress: Progress | None) -> None:
             progress(int(value) / 1e6)
 
 
-def run_ffmpeg(args: list[str], timeout: float, progress: Progress | None = None) -> None:
+def run_ffmpeg(args: list[str], timeout: float, progress: Progress | None = None,
+               limit: str = "ffmpeg-seconds-base") -> None:
     """Run ffmpeg, reporting progress in seconds of output written.
 
     Raises:
@@ -154,8 +156,7 @@ def run_ffmpeg(args: list[str], timeout: float, progress: Progress | None = None
         except subprocess.TimeoutExpired as exc:
             proc.kill()
             proc.communicate()
-            raise InputError(f"ffmpeg took longer than {timeout:.0f} s and was stopped.") \
-                from exc
+            raise limits.exceeded(limit, f"ffmpeg was stopped after {timeout:,.0f} s") from exc
         reader.join(timeout=5)
     if proc.returncode != 0:
         lines = (err or b"").decode("utf-8", "replace").strip().splitlines()
@@ -174,11 +175,16 @@ def redact_media(src: Path, dst: Path, regions: RegionSet,
     if exe is None:
         raise InputError("ffmpeg is not installed.", hint="apt-get install ffmpeg")
     info = media_info(src)
+    if (info.width or 0) * (info.height or 0) > limits.whole("video-pixels"):
+        raise limits.exceeded("video-pixels", f"The recording's frames are {info.width}x"
+                              f"{info.height} pixels")
     if info.has_video and info.width and info.height:
         regions.check_fits(info.width, info.height, info.duration)
     elif regions.regions:
         raise InputError("Regions apply to pictures; this recording has no video.")
     else:
         regions.check_fits(1, 1, info.duration)
-    run_ffmpeg(build_command(src, dst, regions, info, exe), 300 + 20 * info.duration, progress)
+    allowed = limits.value("ffmpeg-seconds-base") + \
+        limits.value("ffmpeg-seconds-per-second") * info.duration
+    run_ffmpeg(build_command(src, dst, regions, info, exe), allowed, progress)
     return info
