@@ -45,19 +45,19 @@ def open_case(case_dir: Path | None) -> Case:
     return Case.open(case_dir) if case_dir else Case.find()
 
 
-def passphrase(confirm: bool = False) -> str:
+def passphrase(confirm: bool = False, env: str = PASSPHRASE_ENV,
+               prompt: str = "Passphrase") -> str:
     """The passphrase from the environment, else from a hidden prompt.
 
     Raises:
         InputError: no environment variable and no terminal to ask on.
     """
-    value = os.environ.get(PASSPHRASE_ENV)
+    value = os.environ.get(env)
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise InputError(f"No passphrase: set {PASSPHRASE_ENV} or run in a terminal.")
-    return str(click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm,
-                            err=True))
+        raise InputError(f"No passphrase: set {env} or run in a terminal.")
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
 
 
 def unlock(key_path: Path) -> Signer:

@@ -6,9 +6,19 @@ from pathlib import Path
 
 import click
 
-from evidencekit import create_key, load_public_key
+from evidencekit import PublicKey, create_key, load_public_key, load_signer, revoke_key, rotate_key
+from evidencekit.keylife import since_time
 
-from .common import emit_json, json_option, passphrase
+from .common import (
+    case_option,
+    emit_json,
+    json_option,
+    key_option,
+    open_case,
+    passphrase,
+    safe,
+    unlock,
+)
 
 
 @click.group()
@@ -45,3 +55,54 @@ def show(pub: Path, as_json: bool) -> None:
     click.echo(f"Name:         {key.name}")
     click.echo(f"Organisation: {key.org}")
     click.echo(f"Fingerprint:  {key.fingerprint}")
+
+
+NEW_PASSPHRASE_ENV = "EVIDENCEKIT_NEW_PASSPHRASE"  # noqa: S105 - a variable's name
+
+
+@keys.command("rotate")
+@case_option
+@key_option
+@click.option("--new-key", "new_key_path", required=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help=f"Your new private key (made with 'keys create'). Passphrase from "
+                   f"${NEW_PASSPHRASE_ENV} or a prompt.")
+def rotate(case_dir: Path | None, key_path: Path, new_key_path: Path) -> None:
+    """Hand this case over from your old key (--key) to your new one (--new-key).
+
+    The old key signs a record naming the new key, and the new key signs its
+    agreement, so anyone who trusts the old key can trust the new one. After this
+    the old key can sign nothing more in the case. Give partners your new .pub.
+    """
+    case = open_case(case_dir)
+    old = unlock(key_path)
+    new = load_signer(new_key_path, passphrase(env=NEW_PASSPHRASE_ENV,
+                                               prompt=f"Passphrase for {new_key_path}"))
+    event = rotate_key(case, old, new)
+    click.echo(f"Recorded key rotation as custody event {event.seq}:")
+    click.echo(f"  old key {old.public.fingerprint} is retired")
+    click.echo(f"  new key {new.public.fingerprint} ({safe(new.public.name)}) signs from now on")
+
+
+@keys.command("revoke")
+@case_option
+@key_option
+@click.argument("revoked")
+@click.option("--reason", required=True, help='Why, e.g. "laptop stolen on 20 Nov 2026".')
+@click.option("--since", default=None,
+              help="When it may have been compromised (ISO time, e.g. 2026-11-20T18:00Z); "
+                   "records it signed from then are flagged by verify.")
+def revoke(case_dir: Path | None, key_path: Path, revoked: str, reason: str,
+           since: str | None) -> None:
+    """Record that the key REVOKED (its .pub file or fingerprint) must not be relied on.
+
+    Sign with your own key (--key); it may be the revoked key itself or a
+    colleague's. Anything the revoked key signs after this fails 'verify'.
+    """
+    case = open_case(case_dir)
+    signer = unlock(key_path)
+    target: PublicKey | str = load_public_key(Path(revoked)) if Path(revoked).is_file() \
+        else revoked
+    event = revoke_key(case, signer, target, reason, since_time(since))
+    click.echo(f"Recorded the revocation as custody event {event.seq}; "
+               f"key {event.details['fingerprint']} may sign nothing more in this case.")

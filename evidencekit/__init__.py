@@ -26,6 +26,8 @@ from .export import ExportRequest, ExportResult, export_package
 from .hashing import Digest, hash_file
 from .ingest import IngestRequest, IngestResult, ingest
 from .items import KINDS, Item
+from .keylife import KeyStatus, key_states
+from .keyops import revoke_key, rotate_key
 from .keys import (
     FAST_KDF,
     STRONG_KDF,
@@ -70,6 +72,7 @@ __all__ = [
     "IntegrityError",
     "Item",
     "KeyFileError",
+    "KeyStatus",
     "Keyring",
     "MediaRedactionResult",
     "PublicKey",
@@ -88,6 +91,7 @@ __all__ = [
     "export_package",
     "hash_file",
     "ingest",
+    "key_states",
     "load_public_key",
     "load_signer",
     "mark_no_redaction",
@@ -97,6 +101,8 @@ __all__ = [
     "parse_spec",
     "preview_media_item",
     "redact_media_item",
+    "revoke_key",
+    "rotate_key",
     "utc_now",
     "verify_case",
     "verify_package",

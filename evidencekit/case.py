@@ -28,8 +28,9 @@ import attrs
 from . import storage
 from .canonical import JsonValue, canonical_bytes
 from .custody import Event, Head, format_time, head_for, next_event
-from .errors import CaseError, CustodyError, InputError
+from .errors import CaseError, CustodyError, InputError, KeyFileError
 from .items import Item, items_of
+from .keylife import key_states
 from .keys import PublicKey, Signer, parse_public_key
 
 CASE_FORMAT = "evidencekit-case/1"
@@ -268,13 +269,20 @@ class Case:
         """
         with storage.exclusive_lock(self.root / "custody" / "lock"):
             writer = CaseWriter(self, signer, self._repaired_last_event())
-            self._store_public_key(signer.public)
+            refusal = self._refusal(signer)
+            if refusal:
+                raise KeyFileError(refusal, hint="Ask who manages keys for this case.")
+            self.store_public_key(signer.public)
             if writer.last is None:
                 writer.append("case-created", details=self.info.to_dict())
             try:
                 yield writer
             finally:
                 writer.write_head()
+
+    def _refusal(self, signer: Signer) -> str | None:
+        state = key_states(self.events()).get(signer.public.fingerprint)
+        return state.refusal() if state else None
 
     def _repaired_last_event(self) -> Event | None:
         if not self._ends_cleanly():  # a torn line from a killed writer: never acknowledged
@@ -296,7 +304,8 @@ class Case:
         except OSError as exc:
             raise CustodyError(f"Cannot read the custody log: {exc.strerror}.") from exc
 
-    def _store_public_key(self, key: PublicKey) -> None:
+    def store_public_key(self, key: PublicKey) -> None:
+        """Keep a copy of a public key in the case's ``keys/`` folder (known, not trusted)."""
         path = self.root / "keys" / f"{key.fingerprint}.pub"
         if not path.exists():
             storage.atomic_write(path, key.to_pub_file().encode("utf-8"))

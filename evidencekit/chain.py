@@ -154,9 +154,26 @@ def check_head(head: Head | None, events: Sequence[Event | Omitted | None], case
     return found
 
 
+def with_rotations(lines: list[bytes], keys: Keyring) -> Keyring:
+    """The keyring plus keys handed on by signed rotation records (see ``keylife``)."""
+    from . import keylife  # noqa: PLC0415 - keylife builds on this module
+
+    rotations = []
+    for line in lines:
+        if b'"key-rotated"' in line:
+            try:
+                rotations.append(Event.from_line(line))
+            except CustodyError:
+                continue
+    return keylife.extend_keyring(rotations, keys) if rotations else keys
+
+
 def _check(raw: bytes, head: Head | None, case_id: str, keys: Keyring,
            extract: bool) -> tuple[list[Event], list[Finding]]:
+    from . import keylife  # noqa: PLC0415 - keylife builds on this module
+
     lines, torn = split_log(raw)
+    keys = with_rotations(lines, keys)
     found: list[Finding] = []
     if torn and extract:  # a package is written whole: a torn line is damage
         found.append(Finding("event-unreadable", "the custody extract ends in an incomplete "
@@ -171,7 +188,9 @@ def _check(raw: bytes, head: Head | None, case_id: str, keys: Keyring,
     if extract and head is not None and head.seq < len(events):
         found.append(Finding("extract-beyond-head", f"the extract holds {len(events)} events "
                              f"but its head anchors only {head.seq}", "head"))
-    return [e for e in events if isinstance(e, Event)], merge_signer_findings(found)
+    readable = [e for e in events if isinstance(e, Event)]
+    found += keylife.check_lifecycle(readable, keys, head)
+    return readable, merge_signer_findings(found)
 
 
 def check_log(raw: bytes, head: Head | None, case_id: str,

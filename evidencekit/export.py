@@ -35,6 +35,7 @@ from .derived import latest_derivative, marked_no_redaction
 from .errors import InputError, IntegrityError, StorageError
 from .hashing import Digest, copy_and_hash, hash_file
 from .items import Item, latest_bundle, ref_sort_key, whole
+from .keylife import KEY_ACTIONS
 from .keys import PublicKey, Signer
 
 Progress = Callable[[int], None]
@@ -178,7 +179,8 @@ def _custody_extract(events: list[Event], keep: set[str], also: set[int],
     lines = []
     for event in events:
         disclose_case = event.action == "case-created" and not redacted
-        if disclose_case or event.exhibit in keep or event.seq in also:
+        key_record = event.action in KEY_ACTIONS  # who may sign: never withheld
+        if disclose_case or key_record or event.exhibit in keep or event.seq in also:
             lines.append(event.to_line())
         else:
             lines.append(packageinfo.omitted_line(event))

@@ -16,6 +16,8 @@ import base64
 import binascii
 import hashlib
 import json
+import os
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -255,8 +257,16 @@ def load_signer(path: Path, passphrase: str) -> Signer:
     """
     try:
         data = storage.read_small_bytes(path, limit=_MAX_KEY_FILE, what="private key file")
+        mode = os.stat(path, follow_symlinks=False).st_mode & 0o777
     except InputError as exc:
         raise KeyFileError(exc.message, hint=exc.hint) from exc
+    except OSError as exc:
+        raise KeyFileError(f"Cannot read {path}: {exc.strerror}.") from exc
+    if mode & 0o077:
+        raise KeyFileError(
+            f"The private key file {path} can be read by other users (mode {mode:04o}); "
+            "it is not used until only you can read it.",
+            hint=f"Run: chmod 600 {shlex.quote(str(path))}")
     return decrypt_private_key(data, passphrase, source=str(path))
 
 

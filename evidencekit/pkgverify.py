@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import bag, packageinfo
-from .chain import Keyring, check_extract
+from .chain import Keyring, check_extract, split_log, with_rotations
 from .custody import Event, Head
 from .errors import CustodyError, InputError, KeyFileError
 from .hashing import Digest, hash_stream
@@ -176,6 +176,7 @@ def verify_package(path: Path, trusted: Sequence[PublicKey], *, jobs: int = 2,
     found += _check_payload(src, manifests, jobs, progress)             # steps 1, 2
     info, tag_findings = _check_tags(src)                               # step 3
     found += tag_findings
+    trusted = _with_handed_on(src, trusted)
     signer, sig_findings = _check_signature(src, info, trusted)         # step 4
     found += sig_findings
     events, custody_findings = _check_custody(src, info, manifests.get("sha256", {}),
@@ -194,6 +195,14 @@ def bytes_in_package(path: Path) -> int:
     except InputError:
         return 0
     return sum(s for p, s in src.sizes.items() if p.startswith("data/"))
+
+
+def _with_handed_on(src: PackageSource, trusted: Sequence[PublicKey]) -> list[PublicKey]:
+    """Trusted keys plus those a trusted key handed on by a signed rotation in the extract."""
+    raw = src.read_small(packageinfo.EVENTS, 256 << 20) or b""
+    lines, _torn = split_log(raw)
+    keys = with_rotations(lines, Keyring.of(trusted, _package_keys(src)))
+    return list(keys.trusted.values())
 
 
 def _package_keys(src: PackageSource) -> list[PublicKey]:

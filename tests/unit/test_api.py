@@ -14,7 +14,8 @@ PINNED = [
     "ExportRequest", "ExportResult", "export_package", "verify_package", "add_derived",
     "mark_no_redaction", "MediaRedactionResult", "Region", "RegionSet", "parse_regions",
     "preview_media_item", "redact_media_item", "BundleRequest", "BundleResult", "BundleSpec",
-    "build_bundle", "exhibit_list", "parse_spec",
+    "build_bundle", "exhibit_list", "parse_spec", "KeyStatus", "key_states", "revoke_key",
+    "rotate_key",
 ]
 
 
