@@ -8,6 +8,7 @@ no case here, disk full, a file refused); 70 an internal error (a bug).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import Any
@@ -63,6 +64,11 @@ class Shell(click.Group):
             raise click.exceptions.Exit(EXIT_INTERNAL) from exc
 
 
+def _quiet_libraries() -> None:
+    """Quiet pypdf, which logs every oddity of a damaged PDF (users get our one-liners)."""
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+
+
 def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().params.get("debug"))
 
@@ -83,6 +89,8 @@ def cli(debug: bool) -> None:
       evidencekit list
       evidencekit verify --trust ../hg.pub
     """
+    if not debug:
+        _quiet_libraries()
 
 
 cli.add_command(keys_cmds.keys)

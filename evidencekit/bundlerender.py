@@ -26,7 +26,8 @@ from .case import Case
 from .errors import InputError
 from .items import Item
 from .mediaredact import PHOTO_TYPES, frame_at
-from .statement import check_page_count, read_statement
+from .pdfclean import clean_pdf
+from .statement import read_statement
 from .stmtredact import is_statement
 from .textpdf import typeset
 
@@ -137,12 +138,13 @@ def statement_pages(case: Case, item: Item) -> Rendered:
         if item.size > limits.whole("pdf-bytes"):
             raise limits.exceeded("pdf-bytes", f"The PDF is {item.size:,} bytes (it is read "
                                   "whole to be bundled)")
-        data = source.read_bytes()
-        _check_pdf(data)
+        data, removed = clean_pdf(source.read_bytes())
+        notes = (f"{item.ref}: {removed} active element(s) (scripts, launch or form actions, "
+                 "attachments) were left out of the bundle; the native file is unchanged",
+                 ) if removed else ()
         blank = _image_only(data)
-        if not blank:
-            return Rendered(data)
-        return _with_ocr(data, blank, item.ref)
+        rendered = _with_ocr(data, blank, item.ref) if blank else Rendered(data)
+        return attrs.evolve(rendered, notes=rendered.notes + notes)
     text = read_statement(source, item.media_type)
     return Rendered(typeset([(page, []) for page in text.pages],
                             f"Exhibit {item.ref} - {item.description}"[:120], numbered=False))
@@ -233,24 +235,6 @@ def _pages_of(case: Case, item: Item, package_path: str) -> Rendered:
     if item.media_type.split("/")[0] in ("video", "audio"):
         return media_sheet(case, item, package_path)
     return native_sheet(item, package_path)
-
-
-def _check_pdf(data: bytes) -> None:
-    import pypdf  # noqa: PLC0415 - as in statement.py
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted or not len(reader.pages):
-                raise InputError("the PDF is encrypted or has no pages")
-            check_page_count(len(reader.pages))
-            for page in reader.pages:
-                page.get_contents()
-    except InputError:
-        raise
-    except Exception as exc:  # pypdf on an untrusted file raises many kinds; all mean this
-        raise InputError(f"the PDF cannot be read ({type(exc).__name__})") from exc
 
 
 def render(case: Case, item: Item, package_path: str) -> Rendered:

@@ -117,7 +117,11 @@ class FolderSource(_Listing):
 
     def open(self, rel: str) -> Stream:
         """Open a listed file without following links."""
-        fd = os.open(self.root / rel, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(self.root / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for a pipe since the listing
+            os.close(fd)
+            raise OSError(f"{rel} is no longer a regular file")
+        os.set_blocking(fd, True)
         return os.fdopen(fd, "rb", buffering=0)
 
 

@@ -113,5 +113,8 @@ def read_statement(path: Path, media_type: str) -> StatementText:
     except InputError:
         raise
     except Exception as exc:
+        if type(exc).__name__ == "LimitReachedError":  # pypdf's decompression guard
+            raise InputError("A compressed stream in the PDF expands beyond pypdf's safety "
+                             "limit (a decompression bomb?); nothing was redacted.") from exc
         raise InputError(f"The statement cannot be read ({type(exc).__name__}: {exc})."[:300]) \
             from exc

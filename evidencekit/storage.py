@@ -71,8 +71,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
 
 
 def _open_regular(path: Path, what: str) -> int:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer that never comes
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError as exc:
         raise InputError(f"The {what} {path} does not exist.") from exc
     except OSError as exc:
@@ -81,7 +81,8 @@ def _open_regular(path: Path, what: str) -> int:
         raise InputError(f"Cannot open the {what} {path}: {exc.strerror}.") from exc
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise InputError(f"The {what} {path} is not a regular file.")
+        raise InputError(f"The {what} {path} is not a regular file (a pipe, device or folder).")
+    os.set_blocking(fd, True)
     return fd
 
 
