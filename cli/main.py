@@ -8,10 +8,11 @@ no case here, disk full, a file refused); 70 an internal error (a bug).
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -33,6 +34,8 @@ EXIT_FAILED_CHECK = 1
 EXIT_USAGE = 2
 EXIT_ERROR = 3
 EXIT_INTERNAL = 70
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EACCES,
+                errno.EPERM}
 
 
 class Shell(click.Group):
@@ -53,15 +56,28 @@ class Shell(click.Group):
         except BrokenPipeError:  # output piped into head or less, which closed early
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise click.exceptions.Exit(EXIT_OK) from None
+        except OSError as exc:  # a library call that let a file-system error through
+            if _debug(ctx):
+                raise
+            if exc.errno not in _DISK_ERRORS:
+                _internal(exc)
+            click.echo(f"error: {exc.strerror or exc} ({exc.filename or 'a file'}). Free some "
+                       "space (or fix the folder's permissions) and run the command again.",
+                       err=True)
+            raise click.exceptions.Exit(EXIT_ERROR) from exc
         except KeyboardInterrupt:
             click.echo("interrupted; nothing half-written was kept.", err=True)
             raise click.exceptions.Exit(130) from None
         except Exception as exc:
             if _debug(ctx):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc}. "
-                       "Rerun with --debug and report it.", err=True)
-            raise click.exceptions.Exit(EXIT_INTERNAL) from exc
+            _internal(exc)
+
+
+def _internal(exc: BaseException) -> NoReturn:
+    click.echo(f"internal error: {type(exc).__name__}: {exc}. Rerun with --debug and report it.",
+               err=True)
+    raise click.exceptions.Exit(EXIT_INTERNAL) from exc
 
 
 def _quiet_libraries() -> None:

@@ -6,6 +6,7 @@ file (EXIF, GPS, maker notes, XMP, IPTC, ICC, the embedded thumbnail) can follow
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import PIL.ImageDraw
 import PIL.ImageFilter
 import PIL.ImageOps
 
-from . import limits
+from . import limits, storage
 from .errors import InputError
 from .regions import Region, RegionSet
 
@@ -88,7 +89,9 @@ def redact_photo(src: Path, dst: Path, regions: RegionSet, fmt: str) -> tuple[in
     regions.check_fits(image.width, image.height, None)
     clean = clean_copy(paint(image, regions))
     options = {"quality": 92, "subsampling": 0} if fmt == "JPEG" else {}
-    clean.save(dst, format=fmt, **options)
+    buffer = io.BytesIO()
+    clean.save(buffer, format=fmt, **options)
+    storage.atomic_write(dst, buffer.getvalue())  # a full disk is a StorageError
     return clean.size
 
 

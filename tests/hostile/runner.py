@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -52,15 +53,25 @@ class Run:
                 f"{self.peak_mib:.0f} MiB\n{self.err[-800:]}")
 
 
-def run_cli(*args: object, cwd: Path, env: dict[str, str], timeout: float = 120.0) -> Run:
-    """Run ``evidencekit ARGS``; kill it after ``timeout`` seconds (then code is -9)."""
+def run_cli(*args: object, cwd: Path, env: dict[str, str], timeout: float = 120.0,
+            fsize_limit: int | None = None) -> Run:
+    """Run ``evidencekit ARGS``; kill it after ``timeout`` seconds (then code is -9).
+
+    ``fsize_limit`` caps the size of any file the command writes (RLIMIT_FSIZE), so a
+    write past it fails as on a full disk.
+    """
+    def limit() -> None:
+        if fsize_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_limit, fsize_limit))
+
     argv = [sys.executable, "-c", ENTRY, *map(str, args)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.TemporaryDirectory() as folder:
         peak = Path(folder) / "peak"
         start = time.monotonic()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                env={**os.environ, **env, "EVIDENCEKIT_TEST_PEAK": str(peak)})
+        proc = subprocess.Popen(  # preexec_fn only sets a limit: safe enough for a test
+            argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=limit,  # noqa: PLW1509
+            env={**os.environ, **env, "EVIDENCEKIT_TEST_PEAK": str(peak)})
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
