@@ -18,16 +18,12 @@ import pytest
 
 from evidencekit import (
     Case,
-    IngestRequest,
     Signer,
-    ingest,
     verify_case,
     verify_package,
 )
-from tests.conftest import FrozenClock
+from tests.faults.conftest import ROOT, WORKER
 
-WORKER = Path(__file__).with_name("worker.py")
-ROOT = Path(__file__).resolve().parents[2]
 AFTER_CRASH = {"tmp-leftover", "object-unrecorded"}
 """Warnings a crash may leave for good: an interrupted copy, an object never recorded."""
 MAX_POINTS = 24
@@ -46,18 +42,6 @@ def _worker(op: str, case_dir: Path, kill_at: int, *args: str) -> subprocess.Com
     return subprocess.run([sys.executable, str(WORKER), op, str(case_dir), str(kill_at), *args],
                           capture_output=True, text=True, timeout=300, check=False,
                           cwd=ROOT)
-
-
-@pytest.fixture(scope="module")
-def base_case(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
-    """A case with a photo, a statement and a clip, as the starting point of every crash."""
-    root = tmp_path_factory.mktemp("kill")
-    case = Case.init(root / "base", ref="KILL-1", title="Crash test", clock=FrozenClock())
-    signer = Signer.from_seed(bytes(range(32)), "Hana Green", "Northside Housing")
-    for name in ("photo_front_door.jpg", "statement_hana_green.txt", "bodycam_ashby.mp4"):
-        ingest(case, [sample_dir / name], signer, IngestRequest("photo", "HG", name))
-    (root / "regions.json").write_text('{"regions": [{"x": 5, "y": 5, "w": 50, "h": 40}]}')
-    return root / "base"
 
 
 def _ops(base: Path, sample_dir: Path) -> dict[str, Op]:
