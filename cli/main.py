@@ -12,6 +12,7 @@ import errno
 import logging
 import os
 import sys
+import warnings
 from typing import Any, NoReturn
 
 import click
@@ -82,7 +83,9 @@ def _internal(exc: BaseException) -> NoReturn:
 
 def _quiet_libraries() -> None:
     """Quiet pypdf, which logs every oddity of a damaged PDF (users get our one-liners)."""
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    for name in ("pypdf", "exifread"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    warnings.simplefilter("ignore")  # Pillow's and zipfile's warnings on odd files, likewise
 
 
 def _debug(ctx: click.Context) -> bool:

@@ -168,7 +168,16 @@ class Signer:
         return cls(PublicKey(bytes(sk.verify_key), name, org), sk)
 
 
+_MAX_OPS = nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE
+_MAX_MEM = nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE
+
+
 def _derive(passphrase: str, salt: bytes, ops: int, mem: int) -> bytes:
+    # A key file is input too: settings beyond libsodium's "sensitive" level (4 passes,
+    # 1 GiB) would let a planted file stall or exhaust the machine.
+    if not (nacl.pwhash.argon2id.OPSLIMIT_MIN <= ops <= _MAX_OPS
+            and nacl.pwhash.argon2id.MEMLIMIT_MIN <= mem <= _MAX_MEM):
+        raise ValueError("Argon2id settings out of range")
     return bytes(
         nacl.pwhash.argon2id.kdf(
             nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt, ops, mem

@@ -93,7 +93,7 @@ def _with_pixels(path: Path, meta: dict[str, JsonValue]) -> Extracted:
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")  # bombs are handled below; EXIF oddities too
             with PIL.Image.open(path) as image:  # lazy: reads the header, decodes nothing
                 width, height = image.size
     except PIL.Image.DecompressionBombError:

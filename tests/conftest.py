@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -9,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from evidencekit import FAST_KDF, Case, IngestRequest, Signer
 from evidencekit.keys import encrypt_private_key
@@ -19,6 +21,13 @@ sys.path.insert(0, str(ROOT / "fixtures"))
 import make_sample  # noqa: E402  (fixtures/ is not a package)
 
 PASSPHRASE = "test passphrase 1"
+
+# CI runs the default profile; HYPOTHESIS_PROFILE=fuzz runs the long campaign whose
+# counts docs/threat-model.md records.
+settings.register_profile("default", deadline=None)
+settings.register_profile("fuzz", max_examples=10_000, deadline=None,
+                          suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 class FrozenClock:
