@@ -74,15 +74,17 @@ def photo_page(case: Case, item: Item) -> Rendered:
     return Rendered(buffer.getvalue())
 
 
-def _stills(source: Path, duration: float, count: int = 4) -> list[tuple[float, PIL.Image.Image]]:
-    frames = []
+def _stills(source: Path, duration: float,
+            count: int = 4) -> tuple[list[tuple[float, PIL.Image.Image]], list[str]]:
+    """Stills spread over the recording, and why any could not be taken."""
+    frames, problems = [], []
     for n in range(count):
         t = duration * (n + 0.5) / count
         try:
             frames.append((t, frame_at(source, t)))
-        except InputError:
-            continue
-    return frames
+        except InputError as exc:
+            problems.append(exc.message)
+    return frames, problems
 
 
 def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
@@ -107,7 +109,11 @@ def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
              f"SHA-256: {item.sha256}", f"Native file: {package_path}"]
     _caption(pdf, item, size[1] - MARGIN, lines)
     if info is not None and info.has_video:
-        _strip(pdf, _stills(source, info.duration), size)
+        frames, problems = _stills(source, info.duration)
+        _strip(pdf, frames, size)
+        if problems:
+            notes.append(f"{item.ref}: {len(problems)} of 4 stills could not be taken "
+                         f"({problems[0]})")
     pdf.showPage()
     pdf.save()
     return Rendered(buffer.getvalue(), tuple(notes))
