@@ -169,4 +169,29 @@ if $EK verify "$OUT/package-tampered" --trust "$OUT/hg.pub"; then
   exit 1
 fi
 
+step "Hana gets a new laptop and a new key: the old key signs the hand-over"
+$EK keys create --name "Hana Green" --org "Northside Housing" --out "$OUT/hg-2027"
+EVIDENCEKIT_NEW_PASSPHRASE=$EVIDENCEKIT_PASSPHRASE \
+  $EK keys rotate "${C[@]}" --key "$OUT/hg.key" --new-key "$OUT/hg-2027.key"
+if $EK ingest "$OUT/evidence/late_note.txt" "${C[@]}" --key "$OUT/hg.key" --kind document \
+    --producer HG --description "signed with the retired key"; then
+  echo "sample: the retired key could still sign" >&2
+  exit 1
+fi
+$EK export "${C[@]}" --key "$OUT/hg-2027.key" --out "$OUT/package-after-rotation" \
+  --recipient "Northside Police, ASB unit" --items HG/1
+echo "The police know only Hana's old key; the signed rotation record carries trust over:"
+$EK verify "$OUT/package-after-rotation" --trust "$OUT/hg.pub"
+
+step "Tom's phone, with his key on it, is lost: the key is revoked in the custody log"
+$EK keys revoke "$OUT/ta.pub" "${C[@]}" --key "$OUT/hg-2027.key" \
+  --reason "phone lost an hour ago; the key may be in others' hands" \
+  --since "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+$EK log "${C[@]}" | tail -n 3
+echo "Tom's records from the last hour are flagged for review (warnings, not failures):"
+$EK verify "$OUT/case" --trust "$OUT/hg.pub" --trust "$OUT/ta.pub"
+
+step "The resource limits any hostile file runs into (each can be raised)"
+$EK limits
+
 printf '\nSample case built, exported and verified in %s; tampered copies were caught.\n' "$OUT"
