@@ -7,6 +7,7 @@ again succeeds and leaves a clean case.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -26,8 +27,9 @@ from tests.faults.conftest import ROOT, WORKER
 
 AFTER_CRASH = {"tmp-leftover", "object-unrecorded"}
 """Warnings a crash may leave for good: an interrupted copy, an object never recorded."""
-MAX_POINTS = 24
-"""Points tried per operation: all of them when there are fewer, else a seeded sample."""
+MAX_POINTS = int(os.environ.get("EVIDENCEKIT_TEST_KILL_POINTS", "24"))
+"""Points tried per operation: all of them when there are fewer, else a seeded sample
+(set EVIDENCEKIT_TEST_KILL_POINTS=1000 to try every point)."""
 
 
 @attrs.frozen

@@ -115,6 +115,10 @@ def test_every_command_ends_cleanly_within_bounds(campaign: Campaign) -> None:
             refused = [line for line in (run.out + run.err).splitlines()
                        if line.startswith("REFUSED")]
             assert len(errors) == 1 or (not errors and refused), run.describe()
+    slowest = max(campaign.runs, key=lambda r: r.seconds)
+    largest = max(campaign.runs, key=lambda r: r.peak_mib)
+    print(f"{len(campaign.runs)} runs; slowest {slowest.seconds:.1f} s ({slowest.args[:2]}); "
+          f"largest {largest.peak_mib:.0f} MiB ({largest.args[:2]})")
 
 
 def test_every_file_was_kept_byte_for_byte(campaign: Campaign) -> None:
