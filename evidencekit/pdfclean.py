@@ -4,8 +4,10 @@ A PDF that arrives as evidence may carry JavaScript, launch actions, embedded
 files or form actions. A court bundle must not pass those on to a judge's
 computer. Only the pages are taken, into a new document (so the catalogue's
 ``/OpenAction``, ``/Names`` JavaScript and embedded files stay behind), and on
-each page the additional actions (``/AA``) are removed and so is every
-annotation that runs, launches, submits or plays something. Plain links to a
+each page the additional actions (``/AA``) are removed, annotations that embed
+or play content (attachments, media, 3D) are dropped, and every other annotation
+loses any action that runs, launches or submits something but keeps its
+appearance, so a filled-in form still shows what was written. Plain links to a
 place in the document or a web address are kept.
 
 The rebuild also proves that pypdf can read every page: a PDF that fails here
@@ -24,40 +26,51 @@ from .statement import check_page_count
 _UNSAFE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/ResetForm",
                    "/Rendition", "/Sound", "/Movie", "/RichMediaExecute", "/GoToE", "/GoToR",
                    "/Hide", "/SetOCGState", "/Trans"}
-_UNSAFE_ANNOTS = {"/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia", "/3D",
-                  "/Widget"}
+_EMBEDDING_ANNOTS = {"/FileAttachment", "/Screen", "/Movie", "/Sound", "/RichMedia", "/3D"}
 
 
-def _safe_annotation(annot: Any) -> bool:
-    if not hasattr(annot, "get"):
-        return False
-    if annot.get("/Subtype") in _UNSAFE_ANNOTS or "/AA" in annot:
-        return False
-    action = annot.get("/A")
+def _unsafe_action(action: Any) -> bool:
     action = action.get_object() if hasattr(action, "get_object") else action
-    return action is None or (hasattr(action, "get") and action.get("/S") not in _UNSAFE_ACTIONS
-                              and "/Next" not in action)
+    return not hasattr(action, "get") or action.get("/S") in _UNSAFE_ACTIONS \
+        or "/Next" in action
 
 
-def _defuse(page: object) -> int:
+def _defuse_annotation(annot: Any) -> tuple[bool, int]:
+    """Whether to keep an annotation, and how many active parts were taken off it.
+
+    Annotations that embed or play content go; any other keeps its appearance (a
+    filled-in form field still shows its value) but loses its actions.
+    """
+    if not hasattr(annot, "get") or annot.get("/Subtype") in _EMBEDDING_ANNOTS:
+        return False, 1
+    removed = 0
+    if "/AA" in annot:
+        del annot["/AA"]
+        removed += 1
+    if "/A" in annot and _unsafe_action(annot["/A"]):
+        del annot["/A"]
+        removed += 1
+    return True, removed
+
+
+def _defuse(page: Any) -> int:
     """Remove a page's active content; return how many things were removed."""
     import pypdf  # noqa: PLC0415 - as in statement.py
 
     removed = 0
-    if "/AA" in page:  # type: ignore[operator]
-        del page["/AA"]  # type: ignore[attr-defined]
+    if "/AA" in page:
+        del page["/AA"]
         removed += 1
-    annots = page.get("/Annots")  # type: ignore[attr-defined]
+    annots = page.get("/Annots")
     if annots is None:
         return removed
     kept = pypdf.generic.ArrayObject()
     for ref in annots.get_object():
-        annot = ref.get_object()
-        if _safe_annotation(annot):
+        keep, taken = _defuse_annotation(ref.get_object())
+        removed += taken
+        if keep:
             kept.append(ref)
-        else:
-            removed += 1
-    page[pypdf.generic.NameObject("/Annots")] = kept  # type: ignore[index]
+    page[pypdf.generic.NameObject("/Annots")] = kept
     return removed
 
 
@@ -83,7 +96,8 @@ def clean_pdf(data: bytes) -> tuple[bytes, int]:
             removed = 0
             for page in reader.pages:
                 page.get_contents()
-                removed += _defuse(writer.add_page(page))
+                removed += _defuse(page)  # before copying: nothing active is cloned
+                writer.add_page(page)
             out = io.BytesIO()
             writer.write(out)
     except InputError:
