@@ -13,7 +13,7 @@ from evidencekit import InputError
 from evidencekit.pdfclean import clean_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "hostile"))
-from make_hostile import _TEXT, _raw_pdf, _stream, _text_page  # noqa: E402
+from make_hostile import _TEXT, _raw_pdf, _stream, _text_page
 
 ANNOTS = [
     # a filled-in form field: its value shows through its appearance stream (object 9)
