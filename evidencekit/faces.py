@@ -122,7 +122,13 @@ def faces_in_video(path: Path, width: int, height: int, frame_rate: float,
     seconds = timeout if timeout is not None else limits.value("faces-seconds")
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         assert proc.stdout is not None  # noqa: S101 - stdout=PIPE above
-        watchdog = threading.Timer(seconds, proc.kill)  # a stalled ffmpeg must not hang us
+        fired = threading.Event()
+
+        def stop() -> None:  # a stalled ffmpeg must not hang us
+            fired.set()
+            proc.kill()
+
+        watchdog = threading.Timer(seconds, stop)
         watchdog.start()
         index = 0
         try:
@@ -133,9 +139,8 @@ def faces_in_video(path: Path, width: int, height: int, frame_rate: float,
                 index += 1
             proc.wait()
         finally:
-            timed_out = not watchdog.is_alive() and proc.returncode == -9
             watchdog.cancel()
-    if timed_out:
+    if fired.is_set():  # never return the faces of only part of the footage
         raise limits.exceeded("faces-seconds", f"Face detection was stopped after "
                               f"{seconds:,.0f} s")
     if proc.returncode not in (0, None) and index == 0:

@@ -106,13 +106,15 @@ def extend_keyring(events: Iterable[Event], keys: Keyring) -> Keyring:
     otherwise merely known.
     """
     trusted, known = dict(keys.trusted), dict(keys.known)
+    retired: set[str] = set()
     for event in events:
         new = new_key_of(event)
         old = event.actor.fingerprint
         signer = trusted.get(old) or known.get(old)
-        if new is None or signer is None or not signer.verify(event.signed_bytes(),
-                                                              event.signature_bytes()):
-            continue
+        if new is None or signer is None or old in retired or not signer.verify(
+                event.signed_bytes(), event.signature_bytes()):
+            continue  # a key hands on once: a second hand-over (a thief's) passes nothing
+        retired.add(old)
         (trusted if old in trusted else known).setdefault(new.fingerprint, new)
     return Keyring(trusted, known)
 

@@ -176,11 +176,12 @@ def verify_package(path: Path, trusted: Sequence[PublicKey], *, jobs: int = 2,
     found += _check_payload(src, manifests, jobs, progress)             # steps 1, 2
     info, tag_findings = _check_tags(src)                               # step 3
     found += tag_findings
-    trusted = _with_handed_on(src, trusted)
-    signer, sig_findings = _check_signature(src, info, trusted)         # step 4
+    extract, known = src.read_small(packageinfo.EVENTS), _package_keys(src)
+    keys = _with_handed_on(extract, Keyring.of(trusted, known))
+    signer, sig_findings = _check_signature(src, info, list(keys.trusted.values()))  # step 4
     found += sig_findings
-    events, custody_findings = _check_custody(src, info, manifests.get("sha256", {}),
-                                              trusted, signer)          # step 5
+    events, custody_findings = _check_custody(src, extract, info, manifests.get("sha256", {}),
+                                              keys, signer)             # step 5
     found += custody_findings
     checked = {"files": len([p for p in src.sizes if p.startswith("data/")]),
                "bytes": sum(s for p, s in src.sizes.items() if p.startswith("data/")),
@@ -197,12 +198,10 @@ def bytes_in_package(path: Path) -> int:
     return sum(s for p, s in src.sizes.items() if p.startswith("data/"))
 
 
-def _with_handed_on(src: PackageSource, trusted: Sequence[PublicKey]) -> list[PublicKey]:
-    """Trusted keys plus those a trusted key handed on by a signed rotation in the extract."""
-    raw = src.read_small(packageinfo.EVENTS, 256 << 20) or b""
-    lines, _torn = split_log(raw)
-    keys = with_rotations(lines, Keyring.of(trusted, _package_keys(src)))
-    return list(keys.trusted.values())
+def _with_handed_on(extract: bytes | None, keys: Keyring) -> Keyring:
+    """The keyring plus keys handed on by signed rotations in the custody extract."""
+    lines, _torn = split_log(extract or b"")
+    return with_rotations(lines, keys)
 
 
 def _package_keys(src: PackageSource) -> list[PublicKey]:
@@ -217,11 +216,10 @@ def _package_keys(src: PackageSource) -> list[PublicKey]:
     return keys
 
 
-def _check_custody(src: PackageSource, info: dict[str, str], manifest: dict[str, str],
-                   trusted: Sequence[PublicKey],
+def _check_custody(src: PackageSource, raw: bytes | None, info: dict[str, str],
+                   manifest: dict[str, str], keys: Keyring,
                    signer: PublicKey | None) -> tuple[int, list[Finding]]:
     """Step 5. Event keys that came in the package count as vouched for by a trusted signer."""
-    raw = src.read_small(packageinfo.EVENTS)
     head_raw = src.read_small(packageinfo.HEAD, 1 << 16)
     if raw is None or head_raw is None:
         return 0, [Finding("custody-missing", "the package has no custody extract or head",
@@ -233,7 +231,6 @@ def _check_custody(src: PackageSource, info: dict[str, str], manifest: dict[str,
         found = [Finding("head-unreadable", exc.message, packageinfo.HEAD)]
     else:
         found = []
-    keys = Keyring.of(trusted, _package_keys(src))
     case_id = head.case_id if head else ""
     events, chain_findings = check_extract(raw, head, case_id, keys)
     found += [_vouched(f) if signer and f.code == "signer-untrusted" else f

@@ -17,6 +17,7 @@ from evidencekit import (
     Case,
     ExportRequest,
     IngestRequest,
+    InputError,
     KeyFileError,
     Signer,
     export_package,
@@ -29,6 +30,7 @@ from evidencekit import (
     verify_package,
 )
 from evidencekit.custody import next_event
+from evidencekit.keylife import rotation_details
 from evidencekit.keys import create_key
 from evidencekit.storage import append_line
 from tests.conftest import PASSPHRASE
@@ -157,8 +159,26 @@ def test_a_rotation_without_the_new_keys_agreement_hands_nothing_on(
     assert {"bad-signature", "rotation-invalid"} <= set(_codes(report))
 
 
+def test_a_retired_key_cannot_hand_trust_on_a_second_time(
+        case: Case, hana: Signer, hana2: Signer, mallory: Signer, tmp_path: Path) -> None:
+    """A thief holding the old key after the rotation cannot rotate it to her own key."""
+    _one(case, hana, "a.txt", b"one", tmp_path)
+    rotate_key(case, hana, hana2)
+    last = case.events()[-1]
+    details = rotation_details(case.info.case_id, hana, mallory)
+    event = next_event(last, case_id=case.info.case_id, signer=hana, now=case.clock(),
+                       action="key-rotated", details=details)
+    append_line(case.log_path, event.to_line())
+    _forge(case, mallory)
+    report = verify_case(Case.open(case.root), [hana.public])
+    codes = _codes(report)
+    assert "signer-retired" in codes and not report.ok
+    # event 4 is the thief's second hand-over, event 5 her own record: it gains no trust
+    assert any(f.code == "signer-unknown" and f.subject == "event 5" for f in report.findings)
+
+
 def test_rotation_to_the_same_key_is_refused(case: Case, hana: Signer) -> None:
-    with pytest.raises(Exception, match="same as the old"):
+    with pytest.raises(InputError, match="same as the old"):
         rotate_key(case, hana, hana)
 
 
@@ -179,7 +199,7 @@ def test_revocation_flags_later_and_suspect_signatures(case: Case, hana: Signer,
     _forge(case, tom)
     report = verify_case(Case.open(case.root), [hana.public, tom.public])
     assert "signer-revoked" in _codes(report) and not report.ok
-    with pytest.raises(Exception, match="already revoked"):
+    with pytest.raises(InputError, match="already revoked"):
         revoke_key(case, hana, tom.public, "again")
 
 

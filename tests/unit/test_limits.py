@@ -75,6 +75,16 @@ def test_ffmpeg_and_ffprobe_are_stopped_at_their_time_limit(
     assert not list(case.tmp_dir.glob("*")), "a stopped ffmpeg left a file behind"
 
 
+def test_face_detection_is_stopped_at_its_time_limit(
+        case: Case, hana: Signer, sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = _ingest(case, hana, sample_dir / "bodycam_ashby.mp4", "bodycam")
+    monkeypatch.setenv("EVIDENCEKIT_LIMIT_FACES_SECONDS", "0.001")
+    with pytest.raises(InputError) as exc:  # never a copy with only part of the faces found
+        redact_media_item(case, hana, ref, BOX, find_faces=True)
+    _limit_error(exc, "faces-seconds")
+    assert not [i for i in case.items() if i.source_ref == ref]
+
+
 def test_stills_and_bundles_respect_the_still_time_limit(
         case: Case, hana: Signer, sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _ingest(case, hana, sample_dir / "bodycam_ashby.mp4", "bodycam")

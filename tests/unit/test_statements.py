@@ -130,16 +130,21 @@ def _hostile_pdf(path: Path) -> None:
                     str(path)], check=True)  # XMP, written by exiftool as another revision
 
 
+def _redacted_and_judged(case: Case, hana: Signer, source: Path, tmp_path: Path) -> str:
+    """Ingest, redact with the register, judge the output; fail if a detail survives."""
+    out = tmp_path / "out.pdf"
+    redact_statement(case, hana, _ingest(case, hana, source), REGISTER, out=out)
+    everything = judge(out, tmp_path)
+    _check_clean(everything)
+    return everything
+
+
 def test_hostile_pdf(case: Case, hana: Signer, tmp_path: Path) -> None:
     source = tmp_path / "hostile.pdf"
     _hostile_pdf(source)
     raw = source.read_bytes()
     assert raw.count(b"%%EOF") >= 2 and b"/Annots" in raw and b"x:xmpmeta" in raw  # hostile
-    ref = _ingest(case, hana, source)
-    out = tmp_path / "out.pdf"
-    redact_statement(case, hana, ref, REGISTER, out=out)
-    everything = judge(out, tmp_path)
-    _check_clean(everything)
+    everything = _redacted_and_judged(case, hana, source, tmp_path)
     assert "was there" in everything
 
 
@@ -169,11 +174,7 @@ def test_docx_history_never_reaches_the_output(case: Case, hana: Signer,
     with zipfile.ZipFile(source) as archive:
         unzipped = b"".join(archive.read(n) for n in archive.namelist())
     assert b"Joan Whitfield 07700" in unzipped and b"Ask Joanie" in unzipped
-    ref = _ingest(case, hana, source)
-    out = tmp_path / "out.pdf"
-    redact_statement(case, hana, ref, REGISTER, out=out)
-    everything = judge(out, tmp_path)
-    _check_clean(everything)
+    everything = _redacted_and_judged(case, hana, source, tmp_path)
     assert "Nobody else was there." in everything
     assert "Darren Cole" in everything and "[vehicle]" in everything
 
