@@ -19,8 +19,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from evidencekit import Case, IngestRequest, Signer, ingest
-from evidencekit.people import parse_people
-from evidencekit.stmtredact import redact_statement
+from evidencekit.redact.people import parse_people
+from evidencekit.redact.statements import redact_statement
 
 LINE = ("On {d} November Mrs Joan Whitfield (07700 900{n:03d}) of 12 Elm Court, NS4 7QT, "
         "saw Mr Darren Cole's car AB12 CDE.")

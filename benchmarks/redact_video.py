@@ -3,7 +3,7 @@
 Usage: python benchmarks/redact_video.py [--seconds 60] [--dir DIR]
 
 Target (issue 5): ratio <= 1.15. The plain run is `ffmpeg -i clip.mp4` with the same
-codec settings evidencekit uses (evidencekit.videoredact.VIDEO_SETTINGS/AUDIO_SETTINGS)
+codec settings evidencekit uses (evidencekit.redact.video.VIDEO_SETTINGS/AUDIO_SETTINGS)
 and no filters; ours adds the filters, metadata stripping, hashing, storing the copy
 and the signed custody event.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from _util import python_peak, timed
 
-from evidencekit.videoredact import AUDIO_SETTINGS, VIDEO_SETTINGS
+from evidencekit.redact.video import AUDIO_SETTINGS, VIDEO_SETTINGS
 
 SETUP = """
 import sys

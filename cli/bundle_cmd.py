@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from evidencekit import BundleRequest, build_bundle, exhibit_list, parse_spec
-from evidencekit.storage import read_small_text
+from evidencekit import BundleRequest, build_bundle, exhibit_list, load_spec
 
 from .common import case_option, emit_json, json_option, key_option, open_case, unlock
 
@@ -38,8 +37,7 @@ def bundle(case_dir: Path | None, key_path: Path, out: Path, spec_path: Path | N
     index links to each document, and the bundle is recorded in custody.
     """
     case = open_case(case_dir)
-    spec = parse_spec(read_small_text(spec_path, limit=1 << 20, what="bundle spec")) \
-        if spec_path else None
+    spec = load_spec(spec_path) if spec_path else None
     signer = unlock(key_path)
     result = build_bundle(case, signer, out,
                           BundleRequest(spec, redacted, numbering, supplement))

@@ -8,7 +8,6 @@ import click
 
 from evidencekit import KINDS, Case, IngestRequest
 from evidencekit import ingest as ingest_files
-from evidencekit.ingest import expand_inputs, total_size
 
 from .common import (
     case_option,
@@ -61,8 +60,7 @@ def ingest(files: tuple[Path, ...], case_dir: Path | None, key_path: Path, kind:
     case = open_case(case_dir)
     request = IngestRequest(kind, producer, description, source, captured_by, captured_at)
     signer = unlock(key_path)
-    expanded, _ = expand_inputs(list(files))
-    with progress_bar(total_size(expanded), "Ingesting") as progress:
+    with progress_bar("Ingesting") as progress:
         results = ingest_files(case, list(files), signer, request, progress)
     if as_json:
         emit_json([r.to_dict() for r in results])

@@ -70,14 +70,37 @@ def emit_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
 
 
+class _Bar:
+    """A click progress bar on stderr, opened when the library announces the total."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+        self.bar.__enter__()
+
+    def advance(self, step: int) -> None:
+        if self.bar is not None:
+            self.bar.update(step)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A byte-count progress bar on stderr when it is a terminal; otherwise nothing."""
-    if total <= 0 or not sys.stderr.isatty():
+def progress_bar(label: str) -> Iterator[_Bar | None]:
+    """A progress bar on stderr when it is a terminal (the library sizes it); else nothing."""
+    if not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
+    bar = _Bar(label)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def human_size(size: int) -> str:

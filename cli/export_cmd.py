@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from evidencekit import ExportRequest, export_package, mark_no_redaction
-from evidencekit.export import plan_redacted, select_items
 
 from .common import (
     case_option,
@@ -46,10 +45,8 @@ def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, ref
     case = open_case(case_dir)
     request = ExportRequest(recipient, tuple(refs.split(",")) if refs else (), as_zip, redacted,
                             sha512)
-    items = select_items(case, request.refs)
-    total = sum(i.size for i in (plan_redacted(case, items) if redacted else items))
     signer = unlock(key_path)
-    with progress_bar(total, "Exporting") as progress:
+    with progress_bar("Exporting") as progress:
         result = export_package(case, signer, out, request, progress)
     if as_json:
         emit_json(result.to_dict())

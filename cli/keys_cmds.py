@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from evidencekit import PublicKey, create_key, load_public_key, load_signer, revoke_key, rotate_key
-from evidencekit.keylife import since_time
 
 from .common import (
     case_option,
@@ -103,6 +102,6 @@ def revoke(case_dir: Path | None, key_path: Path, revoked: str, reason: str,
     signer = unlock(key_path)
     target: PublicKey | str = load_public_key(Path(revoked)) if Path(revoked).is_file() \
         else revoked
-    event = revoke_key(case, signer, target, reason, since_time(since))
+    event = revoke_key(case, signer, target, reason, since)
     click.echo(f"Recorded the revocation as custody event {event.seq}; "
                f"key {event.details['fingerprint']} may sign nothing more in this case.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from evidencekit import limits
+from evidencekit import limits_in_force
 
 from .common import emit_json, json_option
 
@@ -20,12 +20,10 @@ def show_limits(as_json: bool) -> None:
 
         EVIDENCEKIT_LIMIT_PHOTO_PIXELS=150000000 evidencekit redact HG/3 ...
     """
-    rows = [(lim.name, limits.value(lim.name), lim.unit, lim.env, lim.about)
-            for lim in limits.LIMITS.values()]
+    rows = limits_in_force()
     if as_json:
-        emit_json([{"name": n, "value": v, "unit": u, "env": e, "about": a}
-                   for n, v, u, e, a in rows])
+        emit_json([lim.to_dict() for lim in rows])
         return
-    for name, value, unit, env, about in rows:
-        click.echo(f"{name:<26} {value:>14,.0f} {unit:<17} {env}")
-        click.echo(f"{'':<26} {about}")
+    for lim in rows:
+        click.echo(f"{lim.name:<26} {lim.value:>14,.0f} {lim.unit:<17} {lim.env}")
+        click.echo(f"{'':<26} {lim.about}")

@@ -2,49 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from evidencekit import (
-    Case,
-    InputError,
-    RegionSet,
-    parse_regions,
-    preview_media_item,
-    redact_media_item,
-)
-from evidencekit.detect import DETECTORS
-from evidencekit.stmtredact import (
+    DETECTORS,
+    MediaPreview,
+    MediaRedactionResult,
+    RedactionRequest,
     StatementRedactionResult,
-    is_statement,
-    load_register,
-    redact_statement,
+    redact_item,
 )
-from evidencekit.storage import read_small_bytes
 
-from .common import case_option, emit_json, json_option, open_case, unlock
-
-
-@contextmanager
-def _seconds_bar(total: float) -> Iterator[Callable[[float], None] | None]:
-    """A progress bar fed with seconds of output written (stderr terminals only)."""
-    if total <= 0 or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=int(total * 1000), label="Redacting", file=sys.stderr) as bar:
-        done = [0]
-
-        def update(seconds: float) -> None:
-            step = int(seconds * 1000) - done[0]
-            if step > 0:
-                bar.update(step)
-                done[0] += step
-
-        yield update
+from .common import case_option, emit_json, json_option, open_case, progress_bar, unlock
 
 
 @click.command()
@@ -80,31 +51,24 @@ def redact(ref: str, case_dir: Path | None, key_path: Path | None, regions_path:
     Use --preview first to see what would be removed.
     """
     case = open_case(case_dir)
-    if is_statement(case.item(ref).media_type):
-        _statement(case, ref, key_path, people_path, skipped, preview, out, description,
-                   as_json)
-        return
-    regions = (parse_regions(read_small_bytes(regions_path, limit=16 << 20, what="regions file"))
-               if regions_path else RegionSet())
-    if preview is not None:
-        found = preview_media_item(case, ref, regions, preview, find_faces=faces)
-        click.echo(f"Preview written to {preview}; nothing was redacted."
-                   + (f" {found} face(s) found: check each one." if faces else ""))
-        return
-    if key_path is None:
-        raise InputError("--key is needed to record the redaction (or use --preview).")
-    signer = unlock(key_path)
-    item = case.item(ref)
-    try:
-        duration = float(str(item.metadata.get("duration_seconds", 0)))
-    except ValueError:
-        duration = 0.0  # only sizes the progress bar
-    with _seconds_bar(duration) as progress:
-        result = redact_media_item(case, signer, ref, regions, find_faces=faces,
-                                   description=description, out=out, progress=progress)
+    request = RedactionRequest(regions_file=regions_path, people=people_path,
+                               skip_detectors=skipped, faces=faces, preview=preview, out=out,
+                               description=description)
+    signer = unlock(key_path) if key_path is not None and preview is None else None
+    with progress_bar("Redacting") as progress:
+        result = redact_item(case, ref, request, signer, progress=progress)
     if as_json:
         emit_json(result.to_dict())
-        return
+    elif isinstance(result, StatementRedactionResult):
+        _print_statement(result, preview)
+    elif isinstance(result, MediaPreview):
+        click.echo(f"Preview written to {result.preview}; nothing was redacted."
+                   + (f" {result.faces_found} face(s) found: check each one." if faces else ""))
+    else:
+        _print_media(result, faces)
+
+
+def _print_media(result: MediaRedactionResult, faces: bool) -> None:
     click.echo(f"Redacted copy {result.derived_ref} made from {result.source_ref} "
                f"(sha256 {result.sha256})")
     click.echo(f"  {result.regions} region(s), {result.mute_ranges} mute range(s)"
@@ -112,21 +76,6 @@ def redact(ref: str, case_dir: Path | None, key_path: Path | None, regions_path:
                   if faces else ""))
     if result.out:
         click.echo(f"  copy written to {result.out}")
-
-
-def _statement(case: Case, ref: str, key_path: Path | None, people_path: Path | None,
-               skipped: tuple[str, ...], preview: Path | None, out: Path | None,
-               description: str | None, as_json: bool) -> None:
-    register, digest = load_register(case, people_path)
-    detectors = [d for d in DETECTORS if d not in skipped]
-    signer = unlock(key_path) if key_path is not None and preview is None else None
-    result = redact_statement(case, signer, ref, register, register_sha256=digest,
-                              detectors=detectors, preview=preview, out=out,
-                              description=description)
-    if as_json:
-        emit_json(result.to_dict())
-        return
-    _print_statement(result, preview)
 
 
 def _print_statement(result: StatementRedactionResult, preview: Path | None) -> None:

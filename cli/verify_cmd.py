@@ -6,11 +6,9 @@ from pathlib import Path
 
 import click
 
-from evidencekit import VerificationReport, load_public_key, verify_case, verify_package
-from evidencekit.pkgverify import bytes_in_package
-from evidencekit.verify import bytes_to_verify
+from evidencekit import VerificationReport, load_public_key, verify_path
 
-from .common import emit_json, json_option, open_case, progress_bar, safe
+from .common import emit_json, json_option, progress_bar, safe
 
 
 @click.command()
@@ -27,13 +25,8 @@ def verify(target: Path | None, trust: tuple[Path, ...], as_json: bool) -> None:
     anything is wrong.
     """
     keys = [load_public_key(p) for p in trust]
-    if target is not None and not (target / "case.json").is_file():
-        with progress_bar(bytes_in_package(target), "Verifying") as progress:
-            report = verify_package(target, keys, progress=progress)
-    else:
-        case = open_case(target)
-        with progress_bar(bytes_to_verify(case), "Verifying") as progress:
-            report = verify_case(case, keys, progress=progress)
+    with progress_bar("Verifying") as progress:
+        report = verify_path(target, keys, progress=progress)
     if as_json:
         emit_json(report.to_dict())
     else:

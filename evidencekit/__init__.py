@@ -1,34 +1,58 @@
 """evidencekit: preserve, redact, bundle and share ASB evidence with a signed chain of custody.
 
-The stable public API is the list in ``__all__``; a test pins it.
+The stable public API is the list in ``__all__``; a test pins it and checks that
+docs/library.md documents every name. The implementation lives in seven rooms, each
+importing only from those below it (a test checks that too)::
+
+    core < keys < custody < case < redact | package < bundle
+
+Errors (all from :class:`EvidenceKitError`, each with a ``hint``)::
+
+    EvidenceKitError
+    ├── InputError            bad arguments or unreadable input files
+    │   ├── RedactionError    an exhibit cannot be redacted as asked
+    │   └── BundleError       a court bundle cannot be built as asked
+    ├── KeyFileError          wrong passphrase, damaged or missing key
+    ├── IntegrityError        a hash, signature, chain or manifest does not hold
+    │   └── SignatureError    a signature is invalid, or its signer not trusted
+    ├── CustodyError          the custody log cannot be read or appended to
+    ├── CaseError             no case here, or the case folder is malformed
+    └── StorageError          the file system refused a read or write
 """
 
 from __future__ import annotations
 
-from .bundle import BundleRequest, BundleResult, build_bundle
-from .bundlespec import BundleSpec, parse_spec
-from .canonical import canonical_bytes, parse_canonical
-from .case import Case, CaseInfo, CaseWriter, utc_now
-from .chain import Keyring, check_log
-from .custody import Actor, Event, Head
-from .derived import add_derived, mark_no_redaction
-from .errors import (
+from evidencekit.bundle.assemble import BundleRequest, BundleResult, build_bundle
+from evidencekit.bundle.exhibitlist import exhibit_list
+from evidencekit.bundle.spec import BundleSpec, load_spec, parse_spec
+from evidencekit.case.derived import add_derived, mark_no_redaction
+from evidencekit.case.folder import Case, CaseInfo, CaseWriter, utc_now
+from evidencekit.case.ingest import IngestRequest, IngestResult, ingest
+from evidencekit.case.keychanges import revoke_key, rotate_key
+from evidencekit.case.verify import verify_case
+from evidencekit.core.canonical import canonical_bytes, parse_canonical
+from evidencekit.core.errors import (
+    BundleError,
     CaseError,
     CustodyError,
     EvidenceKitError,
     InputError,
     IntegrityError,
     KeyFileError,
+    RedactionError,
+    SignatureError,
     StorageError,
 )
-from .exhibitlist import exhibit_list
-from .export import ExportRequest, ExportResult, export_package
-from .hashing import Digest, hash_file
-from .ingest import IngestRequest, IngestResult, ingest
-from .items import KINDS, Item
-from .keylife import KeyStatus, key_states
-from .keyops import revoke_key, rotate_key
-from .keys import (
+from evidencekit.core.hashing import Digest, hash_file
+from evidencekit.core.limits import LimitInForce, limits_in_force
+from evidencekit.core.progress import Progress
+from evidencekit.core.report import Finding, VerificationReport
+from evidencekit.core.version import __version__
+from evidencekit.custody.chain import check_log
+from evidencekit.custody.events import Actor, Event, Head
+from evidencekit.custody.exhibits import KINDS, Item
+from evidencekit.custody.lifecycle import KeyStatus, key_states
+from evidencekit.keys.keyfile import (
     FAST_KDF,
     STRONG_KDF,
     PublicKey,
@@ -38,19 +62,29 @@ from .keys import (
     load_signer,
     parse_public_key,
 )
-from .mediaredact import MediaRedactionResult, preview_media_item, redact_media_item
-from .pkgverify import verify_package
-from .regions import Region, RegionSet, parse_regions
-from .report import Finding, VerificationReport
-from .verify import verify_case
-
-__version__ = "0.1.0"
+from evidencekit.keys.keyring import Keyring
+from evidencekit.package.export import export_package
+from evidencekit.package.layout import ExportRequest, ExportResult
+from evidencekit.package.verify import verify_package
+from evidencekit.package.verify_path import verify_path
+from evidencekit.redact.detectors import DETECTORS, Span, find_spans
+from evidencekit.redact.item import MediaPreview, RedactionOutcome, RedactionRequest, redact_item
+from evidencekit.redact.media import MediaRedactionResult, preview_media_item, redact_media_item
+from evidencekit.redact.people import PeopleRegister, Person, parse_people
+from evidencekit.redact.regions import Region, RegionSet, parse_regions
+from evidencekit.redact.statements import (
+    StatementRedactionResult,
+    load_register,
+    redact_statement,
+)
 
 __all__ = [
+    "DETECTORS",
     "FAST_KDF",
     "KINDS",
     "STRONG_KDF",
     "Actor",
+    "BundleError",
     "BundleRequest",
     "BundleResult",
     "BundleSpec",
@@ -74,11 +108,22 @@ __all__ = [
     "KeyFileError",
     "KeyStatus",
     "Keyring",
+    "LimitInForce",
+    "MediaPreview",
     "MediaRedactionResult",
+    "PeopleRegister",
+    "Person",
+    "Progress",
     "PublicKey",
+    "RedactionError",
+    "RedactionOutcome",
+    "RedactionRequest",
     "Region",
     "RegionSet",
+    "SignatureError",
     "Signer",
+    "Span",
+    "StatementRedactionResult",
     "StorageError",
     "VerificationReport",
     "__version__",
@@ -89,21 +134,29 @@ __all__ = [
     "create_key",
     "exhibit_list",
     "export_package",
+    "find_spans",
     "hash_file",
     "ingest",
     "key_states",
+    "limits_in_force",
     "load_public_key",
+    "load_register",
     "load_signer",
+    "load_spec",
     "mark_no_redaction",
     "parse_canonical",
+    "parse_people",
     "parse_public_key",
     "parse_regions",
     "parse_spec",
     "preview_media_item",
+    "redact_item",
     "redact_media_item",
+    "redact_statement",
     "revoke_key",
     "rotate_key",
     "utc_now",
     "verify_case",
     "verify_package",
+    "verify_path",
 ]

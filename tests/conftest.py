@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from evidencekit import FAST_KDF, Case, IngestRequest, Signer
-from evidencekit.keys import encrypt_private_key
+from evidencekit.keys.keyfile import encrypt_private_key
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "fixtures"))

@@ -17,12 +17,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from evidencekit import (
-    Case,
-    Signer,
-    verify_case,
-    verify_package,
-)
+from evidencekit import Case, Signer, verify_case, verify_package
 from tests.faults.conftest import ROOT, WORKER
 
 AFTER_CRASH = {"tmp-leftover", "object-unrecorded"}

@@ -29,19 +29,19 @@ from evidencekit import (
     Signer,
     canonical_bytes,
     check_log,
-    limits,
     parse_public_key,
     verify_package,
 )
-from evidencekit.bag import decode_path, unsafe_reason
-from evidencekit.case import CaseInfo
-from evidencekit.chain import Omitted
-from evidencekit.custody import Event, Head, next_event
-from evidencekit.filetype import detect
-from evidencekit.keylife import check_lifecycle, key_states, new_key_of
-from evidencekit.keys import decrypt_private_key
-from evidencekit.metadata import extract
-from evidencekit.probe import media_metadata
+from evidencekit.case.folder import CaseInfo
+from evidencekit.case.metadata import extract
+from evidencekit.case.probe import media_metadata
+from evidencekit.core import limits
+from evidencekit.core.filetype import detect
+from evidencekit.custody.chain import Omitted
+from evidencekit.custody.events import Event, Head, next_event
+from evidencekit.custody.lifecycle import check_lifecycle, key_states, new_key_of
+from evidencekit.keys.keyfile import decrypt_private_key
+from evidencekit.package.bagfiles import decode_path, unsafe_reason
 from tests.strategies import json_values
 
 SIGNER = Signer.from_seed(bytes(range(32)), "Hana Green", "Northside Housing")

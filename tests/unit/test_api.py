@@ -16,6 +16,11 @@ PINNED = [
     "preview_media_item", "redact_media_item", "BundleRequest", "BundleResult", "BundleSpec",
     "build_bundle", "exhibit_list", "parse_spec", "KeyStatus", "key_states", "revoke_key",
     "rotate_key",
+    # structure issue: one call per command, statements, errors that can be told apart
+    "BundleError", "RedactionError", "SignatureError", "DETECTORS", "Span", "find_spans",
+    "PeopleRegister", "Person", "parse_people", "load_register", "redact_statement",
+    "StatementRedactionResult", "RedactionRequest", "RedactionOutcome", "MediaPreview",
+    "redact_item", "verify_path", "load_spec", "LimitInForce", "limits_in_force", "Progress",
 ]
 
 
@@ -27,5 +32,16 @@ def test_exported_names_are_pinned() -> None:
 
 def test_every_error_is_an_evidencekit_error() -> None:
     for name in ("CaseError", "CustodyError", "InputError", "IntegrityError", "KeyFileError",
-                 "StorageError"):
+                 "StorageError", "RedactionError", "BundleError", "SignatureError"):
         assert issubclass(getattr(evidencekit, name), evidencekit.EvidenceKitError)
+
+
+def test_errors_a_caller_tells_apart_carry_their_own_hint() -> None:
+    assert issubclass(evidencekit.RedactionError, evidencekit.InputError)
+    assert issubclass(evidencekit.BundleError, evidencekit.InputError)
+    assert issubclass(evidencekit.SignatureError, evidencekit.IntegrityError)
+    for kind in (evidencekit.RedactionError, evidencekit.BundleError,
+                 evidencekit.SignatureError):
+        err = kind("It went wrong.")
+        assert err.hint and err.user_message().startswith("It went wrong. ")
+        assert kind("x", hint="Do this.").hint == "Do this."

@@ -30,8 +30,8 @@ from evidencekit import (
     verify_case,
     verify_package,
 )
-from evidencekit.people import parse_people
-from evidencekit.stmtredact import redact_statement
+from evidencekit.redact.people import parse_people
+from evidencekit.redact.statements import redact_statement
 
 
 @pytest.fixture

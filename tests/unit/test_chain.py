@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidencekit import Event, Head, Keyring, Signer, check_log
-from evidencekit.custody import head_for, next_event
+from evidencekit.custody.events import head_for, next_event
 
 CASE_ID = "2f1b7f0e-0000-4000-8000-000000000001"
 HANA = Signer.from_seed(bytes(range(32)), "Hana Green", "Northside Housing")

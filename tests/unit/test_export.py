@@ -24,8 +24,8 @@ from evidencekit import (
     mark_no_redaction,
     verify_package,
 )
-from evidencekit import bag as bagit_format
-from evidencekit.hashing import hash_file
+from evidencekit.core.hashing import hash_file
+from evidencekit.package import bagfiles as bagit_format
 
 BAGIT_PY = str(Path(sys.executable).parent / "bagit.py")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evidencekit import Case, IngestRequest, InputError, Signer, ingest, verify_case
-from evidencekit.ingest import parse_stated_time
+from evidencekit.case.ingest import parse_stated_time
 
 Req = Callable[..., IngestRequest]
 Write = Callable[[str, bytes], Path]

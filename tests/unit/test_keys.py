@@ -17,7 +17,7 @@ from evidencekit import (
     load_signer,
     parse_public_key,
 )
-from evidencekit.keys import decrypt_private_key, encrypt_private_key
+from evidencekit.keys.keyfile import decrypt_private_key, encrypt_private_key
 
 # RFC 8032, section 7.1, TEST 1 and TEST 2
 RFC8032 = [

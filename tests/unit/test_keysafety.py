@@ -29,10 +29,10 @@ from evidencekit import (
     verify_case,
     verify_package,
 )
-from evidencekit.custody import next_event
-from evidencekit.keylife import rotation_details
-from evidencekit.keys import create_key
-from evidencekit.storage import append_line
+from evidencekit.core.storage import append_line
+from evidencekit.custody.events import next_event
+from evidencekit.custody.lifecycle import rotation_details
+from evidencekit.keys.keyfile import create_key
 from tests.conftest import PASSPHRASE
 
 NEW_SEED = bytes(range(100, 132))

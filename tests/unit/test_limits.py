@@ -16,12 +16,12 @@ from evidencekit import (
     Signer,
     build_bundle,
     ingest,
-    limits,
     parse_regions,
     redact_media_item,
 )
-from evidencekit.people import parse_people
-from evidencekit.stmtredact import redact_statement
+from evidencekit.core import limits
+from evidencekit.redact.people import parse_people
+from evidencekit.redact.statements import redact_statement
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 BOX = parse_regions('{"regions": [{"x": 1, "y": 1, "w": 10, "h": 10}]}')

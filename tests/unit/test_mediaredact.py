@@ -32,7 +32,7 @@ from evidencekit import (
     verify_case,
     verify_package,
 )
-from evidencekit.faces import TRACK_SECONDS, track_faces
+from evidencekit.redact.faces import TRACK_SECONDS, track_faces
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

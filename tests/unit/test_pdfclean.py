@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from evidencekit import InputError
-from evidencekit.pdfclean import clean_pdf
+from evidencekit.bundle.pdfclean import clean_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures" / "hostile"))
 from make_hostile import _TEXT, _raw_pdf, _stream, _text_page

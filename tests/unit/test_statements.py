@@ -21,9 +21,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from evidencekit import Case, IngestRequest, InputError, Signer, ingest
-from evidencekit.detect import apply, find_spans
-from evidencekit.people import PeopleRegister, parse_people
-from evidencekit.stmtredact import redact_statement
+from evidencekit.redact.detectors import apply, find_spans
+from evidencekit.redact.people import PeopleRegister, parse_people
+from evidencekit.redact.statements import redact_statement
 
 REGISTER = parse_people("""
 [[person]]

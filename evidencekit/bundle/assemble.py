@@ -1,0 +1,302 @@
+"""Building the court bundle and recording it in custody.
+
+1. choose the documents: the spec's sections (or statements by date, then exhibits by
+   reference); in a redacted bundle each exhibit's redacted copy;
+2. render each to pages (render) and place them: cover and index first;
+3. assemble, number every page, link the index, add bookmarks and page labels
+   (paging);
+4. store the PDF as a case object, record a signed ``bundled`` event with every
+   document's source hash and page range, and write the PDF and a JSON sidecar.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from datetime import UTC
+from pathlib import Path
+
+import attrs
+import pypdf
+
+from evidencekit.bundle import paging
+from evidencekit.bundle.render import render
+from evidencekit.bundle.spec import BundleSpec, default_spec, document_date
+from evidencekit.case.derived import plan_redacted
+from evidencekit.case.folder import Case
+from evidencekit.case.objects import store_object
+from evidencekit.core import storage
+from evidencekit.core.canonical import JsonValue
+from evidencekit.core.errors import BundleError
+from evidencekit.core.hashing import hash_file
+from evidencekit.core.progress import Advance, Progress, begin
+from evidencekit.custody.events import Event
+from evidencekit.custody.exhibits import Item, latest_bundle, readable_name
+from evidencekit.keys.keyfile import Signer
+
+SIZE_WARNING = 36_000_000
+"""Bytes above which a bundle may not pass the justice e-mail limit."""
+NUMBERING = ("continuous", "sections")
+
+
+@attrs.frozen
+class BundleRequest:
+    """How to build the bundle."""
+
+    spec: BundleSpec | None = None
+    redacted: bool = False
+    numbering: str = attrs.field(default="continuous")
+    supplement: bool = False
+
+    @numbering.validator
+    def _check(self, _attr: object, value: str) -> None:
+        if value not in NUMBERING:
+            raise BundleError(f"Numbering must be one of {', '.join(NUMBERING)}.")
+
+
+@attrs.frozen
+class BundleResult:
+    """What was built."""
+
+    path: str
+    sha256: str
+    pages: int
+    size: int
+    documents: tuple[paging.Placed, ...]
+    notes: tuple[str, ...]
+    event_seq: int
+    sidecar: str
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-data form for ``--json``."""
+        return attrs.asdict(self)
+
+
+def _choose(case: Case, spec: BundleSpec, redacted: bool) -> list[tuple[str, list[Item]]]:
+    originals = {i.ref: i for i in case.items() if i.source_ref is None}
+    wanted = [ref for section in spec.sections for ref in section.refs]
+    if missing := [r for r in wanted if r not in originals]:
+        raise BundleError(f"The bundle spec names {', '.join(missing)}, not in this case.")
+    chosen = {i.ref: i for i in originals.values()}
+    if redacted:
+        copies = plan_redacted(case, [originals[r] for r in wanted])
+        chosen = {(c.source_ref or c.ref): c for c in copies}
+    return [(s.title, [chosen[r] for r in s.refs]) for s in spec.sections if s.refs]
+
+
+def _render_all(case: Case, sections: list[tuple[str, list[Item]]], redacted: bool,
+                progress: Advance | None) -> tuple[list[tuple[str, list[paging.Doc]]],
+                                                    list[str]]:
+    rendered: list[tuple[str, list[paging.Doc]]] = []
+    notes: list[str] = []
+    for title, items in sections:
+        docs = []
+        for item in items:
+            out = render(case, item, f"data/exhibits/{readable_name(item, redacted)}")
+            notes += out.notes
+            docs.append(paging.Doc(item.ref, item.description, document_date(item), out.pdf))
+            if progress:
+                progress(1)
+        rendered.append((title, docs))
+    return rendered, notes
+
+
+def _place(sections: list[tuple[str, list[paging.Doc]]], readers: dict[str, pypdf.PdfReader],
+           numbering: str) -> tuple[dict[str, paging.Placed], list[str], int]:
+    counts = [sum(len(readers[d.ref].pages) for d in docs) for _t, docs in sections]
+    rows = len(sections) + sum(len(docs) for _t, docs in sections)
+    front = 1 + paging.index_pages(rows)
+    labels = paging.labels_for(counts, front, numbering)
+    placed: dict[str, paging.Placed] = {}
+    at = front
+    for title, docs in sections:
+        for doc in docs:
+            n = len(readers[doc.ref].pages)
+            placed[doc.ref] = paging.Placed(doc.ref, title, at, at + n - 1, labels[at],
+                                               labels[at + n - 1])
+            at += n
+    return placed, labels, front
+
+
+def _outline(writer: pypdf.PdfWriter, sections: list[tuple[str, list[paging.Doc]]],
+             placed: dict[str, paging.Placed], labels: list[str]) -> None:
+    writer.add_outline_item(title=f"Index (p. {labels[1]})", page_number=1)
+    for title, docs in sections:
+        first = placed[docs[0].ref]
+        parent = writer.add_outline_item(title=f"{title} (p. {first.first_label})",
+                                         page_number=first.first)
+        for doc in docs:
+            where = placed[doc.ref]
+            entry = f"{doc.ref} {doc.description[:60]} (p. {where.first_label})"
+            writer.add_outline_item(title=entry, page_number=where.first, parent=parent)
+
+
+def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
+             numbering: str) -> tuple[bytes, dict[str, paging.Placed], int]:
+    """The bundle's bytes, where each document sits, and the page count."""
+    readers = {d.ref: pypdf.PdfReader(io.BytesIO(d.pdf), strict=False)
+               for _t, docs in sections for d in docs}
+    placed, labels, front = _place(sections, readers, numbering)
+    front_pdf, links = paging.front_matter(cover, paging.index_rows(sections, placed))
+    writer = pypdf.PdfWriter()
+    for page in pypdf.PdfReader(io.BytesIO(front_pdf)).pages[:front]:
+        writer.add_page(page)
+    for _title, docs in sections:
+        for doc in docs:
+            for page in readers[doc.ref].pages:
+                writer.add_page(page)
+    paging.stamp_pages(writer, labels)
+    paging.add_links(writer, links)
+    _outline(writer, sections, placed, labels)
+    paging.set_labels(writer, labels)
+    paging.open_at_full_size(writer)
+    writer.add_metadata({"/Title": f"Hearing bundle {cover.case_ref}", "/Creator": "evidencekit",
+                         "/Producer": "evidencekit"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), placed, len(labels)
+
+
+def _new_only(chosen: list[tuple[str, list[Item]]],
+              previous: Event) -> list[tuple[str, list[Item]]]:
+    documents = previous.details.get("documents")
+    done = {d.get("ref") for d in documents if isinstance(d, dict)} if isinstance(
+        documents, list) else set()
+    fresh = [i for _title, items in chosen for i in items if i.ref not in done]
+    if not fresh:
+        raise BundleError("Every document is already in the latest bundle; nothing to add.")
+    return [("Supplement", fresh)]
+
+
+def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
+               ) -> tuple[bytes, dict[str, paging.Placed], int]:
+    """The earlier bundle, untouched, with the new documents appended.
+
+    A supplementary index and the new documents take the next page numbers; no
+    existing page is renumbered or changed.
+    """
+    writer = pypdf.PdfWriter(clone_from=str(previous))
+    start = len(writer.pages)
+    old_labels = pypdf.PdfReader(previous).page_labels
+    readers = {d.ref: pypdf.PdfReader(io.BytesIO(d.pdf), strict=False)
+               for _t, docs in sections for d in docs}
+    docs = [d for _t, group in sections for d in group]
+    front = paging.index_pages(1 + len(docs))
+    labels = paging.next_labels(old_labels[-1], front + sum(len(readers[d.ref].pages)
+                                                                for d in docs))
+    placed: dict[str, paging.Placed] = {}
+    at = start + front
+    for doc in docs:
+        n = len(readers[doc.ref].pages)
+        placed[doc.ref] = paging.Placed(doc.ref, "Supplement", at, at + n - 1,
+                                           labels[at - start], labels[at + n - 1 - start])
+        at += n
+    index_pdf, links = paging.front_matter(None, paging.index_rows(sections, placed),
+                                              "SUPPLEMENTARY INDEX")
+    for page in pypdf.PdfReader(io.BytesIO(index_pdf)).pages:
+        writer.add_page(page)
+    for doc in docs:
+        for page in readers[doc.ref].pages:
+            writer.add_page(page)
+    every = [*old_labels, *labels]
+    paging.stamp_pages(writer, every, start)
+    paging.add_links(writer, [(start + p, rect, target) for p, rect, target in links])
+    parent = writer.add_outline_item(title=f"Supplement (p. {labels[0]})", page_number=start)
+    for doc in docs:
+        where = placed[doc.ref]
+        writer.add_outline_item(title=f"{doc.ref} {doc.description[:60]} "
+                                      f"(p. {where.first_label})",
+                                page_number=where.first, parent=parent)
+    paging.set_labels(writer, every, start)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), placed, len(every)
+
+
+def _cover(case: Case, spec: BundleSpec, redacted: bool) -> paging.Cover:
+    info = case.info
+    return paging.Cover(info.court or "In the court", info.ref,
+                           "(title withheld)" if redacted else info.title, spec.parties,
+                           spec.hearing, case.clock().astimezone(UTC).strftime("%d %B %Y"),
+                           redacted)
+
+
+def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
+                 progress: Progress | None = None) -> BundleResult:
+    """Build the bundle PDF, record it in custody, write it and its JSON sidecar.
+
+    Raises:
+        BundleError: ``out`` exists, an unknown exhibit in the spec, an exhibit without a
+            redacted copy in a redacted bundle, or an unreadable statement or photo.
+        StorageError, CustodyError: the case cannot be written.
+    """
+    sidecar = out.with_suffix(".json")
+    for path in (out, sidecar):
+        if path.exists():
+            raise BundleError(f"{path} already exists; choose a new name for the bundle.")
+    originals = [i for i in case.items() if i.source_ref is None]
+    spec = request.spec or default_spec(originals)
+    chosen = _choose(case, spec, request.redacted)
+    previous = latest_bundle(case.events(), request.redacted) if request.supplement else None
+    if request.supplement:
+        if previous is None:
+            raise BundleError("There is no earlier bundle to supplement; build one first.")
+        chosen = _new_only(chosen, previous)
+    advance = begin(progress, sum(len(items) for _title, items in chosen))
+    sections, notes = _render_all(case, chosen, request.redacted, advance)
+    if previous is not None:
+        data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections)
+    else:
+        data, placed, pages = assemble(_cover(case, spec, request.redacted), sections,
+                                       request.numbering)
+    if len(data) > SIZE_WARNING:
+        notes.append(f"the bundle is {len(data) / 1e6:.1f} MB, over the 36 MB that court "
+                     "e-mail accepts; send the large exhibits separately")
+    event, digest = _record(case, signer, data, sections, placed, request, pages, previous)
+    storage.atomic_write(out, data)
+    record = _sidecar(event)
+    storage.atomic_write(sidecar, json.dumps(record, indent=2, ensure_ascii=False).encode())
+    return BundleResult(str(out), digest, pages, len(data),
+                        tuple(placed[d.ref] for _t, docs in sections for d in docs),
+                        tuple(notes), event.seq, str(sidecar))
+
+
+def _documents(sections: list[tuple[str, list[paging.Doc]]],
+               placed: dict[str, paging.Placed], items: dict[str, Item]) -> list[JsonValue]:
+    return [{"ref": d.ref, "sha256": items[d.ref].sha256, "section": title,
+             "first_page": placed[d.ref].first + 1, "last_page": placed[d.ref].last + 1,
+             "first_label": placed[d.ref].first_label, "last_label": placed[d.ref].last_label}
+            for title, docs in sections for d in docs]
+
+
+def _record(case: Case, signer: Signer, data: bytes,
+            sections: list[tuple[str, list[paging.Doc]]],
+            placed: dict[str, paging.Placed], request: BundleRequest, pages: int,
+            previous: Event | None) -> tuple[Event, str]:
+    tmp = case.tmp_dir / f"bundle-{uuid.uuid4().hex}.pdf"
+    storage.atomic_write(tmp, data)
+    try:
+        digest = hash_file(tmp)
+        items = {i.ref: i for i in case.items()}
+        details: dict[str, JsonValue] = {
+            "bundle_id": str(uuid.uuid4()), "pages": pages, "size": digest.size,
+            "redacted": request.redacted, "numbering": request.numbering,
+            "documents": _documents(sections, placed, items),
+        }
+        if previous is not None:
+            earlier = previous.details.get("documents")
+            details["documents"] = [*(earlier if isinstance(earlier, list) else []),
+                                    *_documents(sections, placed, items)]
+            details["supplement_of"] = previous.sha256
+        with case.writing(signer) as writer:
+            store_object(case, tmp, digest.sha256)
+            event = writer.append("bundled", sha256=digest.sha256, details=details)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return event, digest.sha256
+
+
+def _sidecar(event: Event) -> dict[str, JsonValue]:
+    return {"bundle_sha256": event.sha256, "custody_event": event.seq, **event.details}
+

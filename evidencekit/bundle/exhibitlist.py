@@ -1,0 +1,70 @@
+"""The list of exhibits (CPR PD 32 references) as CSV, JSON or a printable PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfgen import canvas
+
+from evidencekit.bundle.spec import document_date
+from evidencekit.case.folder import Case
+from evidencekit.core.errors import BundleError
+from evidencekit.custody.exhibits import Item, ref_sort_key
+
+COLUMNS = ("ref", "kind", "description", "producer", "date", "media_type", "size", "sha256",
+           "derived_from")
+
+
+def _row(item: Item) -> dict[str, str]:
+    date = document_date(item)
+    return {"ref": item.ref, "kind": item.kind, "description": item.description,
+            "producer": item.producer, "date": str(date)[:19], "media_type": item.media_type,
+            "size": str(item.size), "sha256": item.sha256, "derived_from": item.source_ref or ""}
+
+
+def _pdf(case: Case, rows: list[dict[str, str]]) -> bytes:
+    buffer = io.BytesIO()
+    size = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    pdf.setTitle(f"Exhibits {case.info.ref}")
+    columns = (("ref", 40), ("description", 100), ("producer", 420), ("date", 480),
+               ("sha256", 590))
+    y = 0.0
+    for n, row in enumerate(rows):
+        if n % 28 == 0:
+            if n:
+                pdf.showPage()
+            pdf.setFont("Helvetica-Bold", 12)
+            pdf.drawString(40, size[1] - 40, f"Exhibits: {case.info.ref}")
+            y = size[1] - 70
+        pdf.setFont("Helvetica", 8)
+        for key, x in columns:
+            text = row[key][:64] if key != "sha256" else row[key][:32] + "..."
+            pdf.drawString(x, y, text)
+        y -= 17
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def exhibit_list(case: Case, fmt: str) -> bytes:
+    """Every exhibit (originals and derived copies) in reference order.
+
+    Raises:
+        BundleError: an unknown format.
+    """
+    rows = [_row(i) for i in sorted(case.items(), key=lambda i: ref_sort_key(i.ref))]
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue().encode("utf-8")
+    if fmt == "pdf":
+        return _pdf(case, rows)
+    raise BundleError(f"Unknown format {fmt!r}; use csv, json or pdf.")

@@ -1,0 +1,258 @@
+"""Turning each exhibit into the PDF pages a judge reads in the bundle.
+
+Statements in text or DOCX are typeset (searchable); PDF statements keep their own
+pages; photos get a page each (downsampled to at most 300 dpi, no metadata carried);
+footage and audio get an exhibit sheet with a strip of stills; anything else gets a
+sheet saying where the native file is.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import warnings
+from pathlib import Path
+
+import attrs
+import PIL.Image
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from evidencekit.bundle.pdfclean import clean_pdf
+from evidencekit.case.folder import Case
+from evidencekit.core import limits
+from evidencekit.core.errors import InputError
+from evidencekit.custody.exhibits import Item
+from evidencekit.redact import photo, video
+from evidencekit.redact.media import PHOTO_TYPES, frame_at
+from evidencekit.redact.statement_text import read_statement
+from evidencekit.redact.statements import is_statement
+from evidencekit.redact.typeset import typeset
+
+MAX_DPI = 300
+MARGIN = 48
+
+
+@attrs.frozen
+class Rendered:
+    """One document's pages as a PDF, and anything a reviewer should know."""
+
+    pdf: bytes
+    notes: tuple[str, ...] = ()
+
+
+def _caption(pdf: canvas.Canvas, item: Item, top: float, lines: list[str]) -> None:
+    pdf.setFont("Helvetica-Bold", 12)
+    pdf.drawString(MARGIN, top, f"Exhibit {item.ref}")
+    pdf.setFont("Helvetica", 10)
+    for n, line in enumerate(lines, start=1):
+        pdf.drawString(MARGIN, top - 15 * n, line[:110])
+
+
+def photo_page(case: Case, item: Item) -> Rendered:
+    """One page: the picture as large as fits, with reference, description and EXIF time."""
+    image = photo.open_photo(case.object_path(item.sha256))
+    size = landscape(A4) if image.width > image.height else A4
+    box_w, box_h = size[0] - 2 * MARGIN, size[1] - 2 * MARGIN - 70
+    scale = min(box_w / image.width, box_h / image.height)
+    width, height = image.width * scale, image.height * scale
+    limit = (int(width / 72 * MAX_DPI), int(height / 72 * MAX_DPI))
+    if image.width > limit[0]:
+        image = image.resize(limit, PIL.Image.Resampling.LANCZOS)
+    clean = io.BytesIO()
+    photo.clean_copy(image).save(clean, format="JPEG", quality=88)
+    clean.seek(0)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    taken = item.device_time or "not recorded in the file"
+    _caption(pdf, item, size[1] - MARGIN, [item.description, f"Taken (camera clock): {taken}"])
+    pdf.drawImage(ImageReader(clean), MARGIN + (box_w - width) / 2, MARGIN, width, height)
+    pdf.showPage()
+    pdf.save()
+    return Rendered(buffer.getvalue())
+
+
+def _stills(source: Path, duration: float,
+            count: int = 4) -> tuple[list[tuple[float, PIL.Image.Image]], list[str]]:
+    """Stills spread over the recording, and why any could not be taken."""
+    frames, problems = [], []
+    for n in range(count):
+        t = duration * (n + 0.5) / count
+        try:
+            frames.append((t, frame_at(source, t)))
+        except InputError as exc:
+            problems.append(exc.message)
+    return frames, problems
+
+
+def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
+    """An exhibit sheet for footage or audio: facts, hash, where the file is, stills."""
+    buffer = io.BytesIO()
+    size = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    meta = item.metadata
+    source = case.object_path(item.sha256)
+    notes: list[str] = []
+    try:
+        info = video.media_info(source)
+        duration = f"{info.duration:.1f} s"
+    except InputError as exc:
+        info, duration = None, "unreadable"
+        notes.append(f"{item.ref}: {exc.message}")
+    lines = [item.description, f"Produced by: {item.producer}",
+             f"Original file name: {item.original_name or '(not disclosed)'}",
+             f"Format: {item.media_type}, {meta.get('resolution', 'no picture')}, "
+             f"duration {duration}",
+             f"Recorded (device clock): {item.device_time or 'not recorded in the file'}",
+             f"SHA-256: {item.sha256}", f"Native file: {package_path}"]
+    _caption(pdf, item, size[1] - MARGIN, lines)
+    if info is not None and info.has_video:
+        frames, problems = _stills(source, info.duration)
+        _strip(pdf, frames, size)
+        if problems:
+            notes.append(f"{item.ref}: {len(problems)} of 4 stills could not be taken "
+                         f"({problems[0]})")
+    pdf.showPage()
+    pdf.save()
+    return Rendered(buffer.getvalue(), tuple(notes))
+
+
+def _strip(pdf: canvas.Canvas, stills: list[tuple[float, PIL.Image.Image]],
+           size: tuple[float, float]) -> None:
+    if not stills:
+        return
+    cell = (size[0] - 2 * MARGIN) / len(stills)
+    for n, (t, frame) in enumerate(stills):
+        frame.thumbnail((int(cell * 2), int(cell * 2)))
+        clean = io.BytesIO()
+        frame.save(clean, format="JPEG", quality=80)
+        clean.seek(0)
+        w = cell - 8
+        h = w * frame.height / frame.width
+        x = MARGIN + n * cell
+        pdf.drawImage(ImageReader(clean), x, MARGIN + 20, w, h)
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(x, MARGIN + 6, f"at {t:.1f} s")
+
+
+def statement_pages(case: Case, item: Item) -> Rendered:
+    """A statement: PDF pages as they are; text and DOCX typeset into searchable pages."""
+    source = case.object_path(item.sha256)
+    if item.media_type == "application/pdf":
+        if item.size > limits.whole("pdf-bytes"):
+            raise limits.exceeded("pdf-bytes", f"The PDF is {item.size:,} bytes (it is read "
+                                  "whole to be bundled)")
+        data, removed = clean_pdf(source.read_bytes())
+        notes = (f"{item.ref}: {removed} active element(s) (scripts, launch or form actions, "
+                 "attachments) were left out of the bundle; the native file is unchanged",
+                 ) if removed else ()
+        blank = _image_only(data)
+        rendered = _with_ocr(data, blank, item.ref) if blank else Rendered(data)
+        return attrs.evolve(rendered, notes=rendered.notes + notes)
+    text = read_statement(source, item.media_type)
+    return Rendered(typeset([(page, []) for page in text.pages],
+                            f"Exhibit {item.ref} - {item.description}"[:120], numbered=False))
+
+
+def _has_fonts(page: object) -> bool:
+    """A page that names no font cannot show text: it is a scan (or blank)."""
+    resources = page.get("/Resources")  # type: ignore[attr-defined]
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    return bool(fonts is not None and len(fonts.get_object()))
+
+
+def _image_only(data: bytes) -> list[int]:
+    """1-based numbers of the pages with no text layer."""
+    import pypdf  # noqa: PLC0415 - as in redact/statement_text.py
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        return [n for n, page in enumerate(reader.pages, start=1) if not _has_fonts(page)]
+
+
+def _ocr_page(pdf: Path, number: int, work: Path) -> bytes | None:
+    """An invisible text layer for one page (tesseract's text-only PDF), or ``None``."""
+    tools = shutil.which("pdftoppm"), shutil.which("tesseract")
+    if None in tools:
+        return None
+    image = work / f"p{number}"
+    seconds = limits.value("ocr-seconds")
+    try:
+        subprocess.run([tools[0] or "", "-r", "300", "-f", str(number), "-l", str(number),
+                        "-singlefile", "-png", str(pdf), str(image)], check=True,
+                       capture_output=True, timeout=seconds)
+        subprocess.run([tools[1] or "", f"{image}.png", str(image), "-c", "textonly_pdf=1",
+                        "pdf"], check=True, capture_output=True, timeout=seconds)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
+        return None
+    return (work / f"p{number}.pdf").read_bytes()
+
+
+def _with_ocr(data: bytes, blank: list[int], ref: str) -> Rendered:
+    """Lay an OCR text layer under scanned pages so the bundle can be searched."""
+    import pypdf  # noqa: PLC0415 - as in redact/statement_text.py
+
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        (work / "in.pdf").write_bytes(data)
+        writer = pypdf.PdfWriter(clone_from=str(work / "in.pdf"))
+        done = []
+        for number in blank:
+            layer = _ocr_page(work / "in.pdf", number, work)
+            if layer is None:
+                continue
+            text_page = pypdf.PdfReader(io.BytesIO(layer)).pages[0]
+            page = writer.pages[number - 1]
+            scale = float(page.mediabox.width) / float(text_page.mediabox.width)
+            page.merge_transformed_page(text_page, pypdf.Transformation().scale(scale, scale))
+            done.append(number)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    missed = [n for n in blank if n not in done]
+    notes = [f"{ref}: page(s) {', '.join(map(str, done))} were scans; text found by OCR "
+             "(tesseract) was added under them so they can be searched"] if done else []
+    if missed:
+        notes.append(f"{ref}: page(s) {', '.join(map(str, missed))} have no text layer and "
+                     "OCR was not available; they are not searchable")
+    return Rendered(buffer.getvalue(), tuple(notes))
+
+
+def native_sheet(item: Item, package_path: str) -> Rendered:
+    """A sheet for a file that cannot be shown on paper."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    _caption(pdf, item, A4[1] - MARGIN, [item.description, f"Format: {item.media_type}",
+                                         f"SHA-256: {item.sha256}",
+                                         f"Native file: {package_path}"])
+    pdf.showPage()
+    pdf.save()
+    return Rendered(buffer.getvalue())
+
+
+def _pages_of(case: Case, item: Item, package_path: str) -> Rendered:
+    if is_statement(item.media_type) and (item.kind == "statement"
+                                          or item.media_type == "application/pdf"):
+        return statement_pages(case, item)
+    if item.media_type in PHOTO_TYPES:
+        return photo_page(case, item)
+    if item.media_type.split("/")[0] in ("video", "audio"):
+        return media_sheet(case, item, package_path)
+    return native_sheet(item, package_path)
+
+
+def render(case: Case, item: Item, package_path: str) -> Rendered:
+    """The pages for one exhibit; one that cannot be shown gets a sheet and a note.
+
+    Corrupt or odd evidence is still evidence: the bundle says where the native file
+    is rather than leaving the exhibit out or failing.
+    """
+    try:
+        return _pages_of(case, item, package_path)
+    except InputError as exc:
+        sheet = native_sheet(item, package_path)
+        return attrs.evolve(sheet, notes=(f"{item.ref} could not be shown ({exc.message}); "
+                                          "a sheet points to the native file",))

@@ -1,0 +1,1 @@
+"""The case: its folder and object store, ingest, metadata, derived copies, verification."""

@@ -1,0 +1,81 @@
+"""Verification reports: every finding, and a verdict derived from them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from evidencekit.core.canonical import JsonValue
+from evidencekit.core.errors import IntegrityError, SignatureError
+
+SIGNATURE_CODES = frozenset({
+    "bad-signature", "signature-missing", "signer-unknown", "signer-untrusted",
+    "signer-mismatch", "signer-retired", "signer-revoked", "rotation-invalid",
+})
+
+Severity = Literal["error", "warning"]
+
+
+@attrs.frozen
+class Finding:
+    """One thing a verification noticed.
+
+    ``code`` is a stable identifier (documented in ``docs/formats.md``),
+    ``subject`` names the exhibit, event or file concerned.
+    """
+
+    code: str
+    message: str
+    subject: str = ""
+    severity: Severity = "error"
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-data form for ``--json`` output."""
+        return {"code": self.code, "severity": self.severity, "subject": self.subject,
+                "message": self.message}
+
+
+@attrs.frozen
+class VerificationReport:
+    """The complete result of a verification; ``ok`` is derived, never stored."""
+
+    target: str
+    findings: tuple[Finding, ...] = ()
+    checked: dict[str, int] = attrs.field(factory=dict)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The findings that make the verification fail."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """Findings worth reading that do not fail the verification."""
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error."""
+        return not self.errors
+
+    def raise_for_failure(self) -> None:
+        """Raise an error listing every error finding, if there is one.
+
+        Raises:
+            SignatureError: every error is about a signature or its signer.
+            IntegrityError: the verification found at least one other error.
+        """
+        if not self.ok:
+            listed = "; ".join(f"{f.subject}: {f.message}" for f in self.errors)
+            signature_only = all(f.code in SIGNATURE_CODES for f in self.errors)
+            kind = SignatureError if signature_only else IntegrityError
+            raise kind(f"Verification of {self.target} failed: {listed}")
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Stable plain-data form (the ``--json`` output of ``verify``)."""
+        return {
+            "target": self.target, "ok": self.ok, "checked": dict(self.checked),
+            "errors": len(self.errors), "warnings": len(self.warnings),
+            "findings": [f.to_dict() for f in self.findings],
+        }

@@ -1,0 +1,142 @@
+"""Exhibits as seen through the custody log: a pure view over events."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+from evidencekit.core import filetype
+from evidencekit.core.canonical import JsonValue
+from evidencekit.core.errors import InputError
+from evidencekit.custody.events import Event
+
+Kind = Literal["cctv", "bodycam", "photo", "statement", "document", "audio"]
+KINDS: tuple[str, ...] = ("cctv", "bodycam", "photo", "statement", "document", "audio")
+_PRODUCER = re.compile(r"[A-Z]{1,6}")
+
+
+def check_producer(initials: str) -> str:
+    """Normalise a producer's initials (``hg`` → ``HG``).
+
+    Raises:
+        InputError: not 1 to 6 letters.
+    """
+    value = initials.strip().upper()
+    if not _PRODUCER.fullmatch(value):
+        raise InputError(
+            f"Producer initials {initials!r} must be 1 to 6 letters, e.g. HG for Hana Green."
+        )
+    return value
+
+
+@attrs.frozen
+class Item:
+    """One exhibit: its reference, hash and what was recorded when it was ingested."""
+
+    ref: str
+    sha256: str
+    size: int
+    kind: str
+    producer: str
+    description: str
+    original_name: str
+    media_type: str
+    ingested_at: str
+    ingested_by: str
+    seq: int
+    details: dict[str, JsonValue]
+
+    @classmethod
+    def from_event(cls, event: Event) -> Item:
+        """Build the item an ``ingested`` event records."""
+        d = event.details
+        return cls(
+            ref=event.exhibit or "?", sha256=event.sha256 or "", size=whole(d.get("size")),
+            kind=str(d.get("kind", "")), producer=str(d.get("producer", "")),
+            description=str(d.get("description", "")),
+            original_name=str(d.get("original_name", "")),
+            media_type=str(d.get("media_type", "")), ingested_at=event.time,
+            ingested_by=f"{event.actor.name} ({event.actor.org})", seq=event.seq, details=d,
+        )
+
+    @property
+    def metadata(self) -> dict[str, JsonValue]:
+        """What was read from the file itself at ingest (empty when nothing could be)."""
+        value = self.details.get("metadata")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def device_time(self) -> str | None:
+        """The time the recording device claims, as read from the file."""
+        value = self.metadata.get("device_time")
+        return value if isinstance(value, str) else None
+
+    @property
+    def source_ref(self) -> str | None:
+        """For a derived item (e.g. a redacted copy), the exhibit it was made from."""
+        value = self.details.get("source_ref")
+        return value if isinstance(value, str) else None
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Stable plain-data form (``list --json`` and ``show --json``)."""
+        return {
+            "ref": self.ref, "sha256": self.sha256, "size": self.size, "kind": self.kind,
+            "producer": self.producer, "description": self.description,
+            "original_name": self.original_name, "media_type": self.media_type,
+            "ingested_at": self.ingested_at, "ingested_by": self.ingested_by,
+            "event_seq": self.seq, "source_ref": self.source_ref, "details": self.details,
+        }
+
+
+ITEM_ACTIONS = ("ingested", "redacted")
+"""Events that bring a new item into the case: an original, or a derivative of one."""
+
+
+def whole(value: object, default: int = -1) -> int:
+    """An integer from a record, or ``default`` when the record holds something else.
+
+    A stored object's recorded size that is not a number then simply fails to match.
+    """
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def items_of(events: Iterable[Event]) -> list[Item]:
+    """Every exhibit, original or derived, in the order of the log."""
+    return [Item.from_event(e) for e in events if e.action in ITEM_ACTIONS and e.exhibit]
+
+
+def next_ref(items: Iterable[Item], producer: str) -> str:
+    """The next exhibit reference for ``producer`` (``HG/1``, ``HG/2`` …)."""
+    numbers = [int(i.ref.split("/")[1]) for i in items
+               if i.producer == producer and i.ref.split("/")[-1].isdigit()]
+    return f"{producer}/{max(numbers, default=0) + 1}"
+
+
+def ref_sort_key(ref: str) -> tuple[str, int, str]:
+    """Sort ``HG/2`` before ``HG/10``, and ``HG/2-R1`` just after ``HG/2``."""
+    prefix, _, rest = ref.partition("/")
+    number, _, suffix = rest.partition("-")
+    return prefix, int(number) if number.isdigit() else 0, suffix
+
+
+def latest_bundle(events: Iterable[Event], redacted: bool) -> Event | None:
+    """The newest ``bundled`` event of the given kind (redacted or not)."""
+    found = [e for e in events if e.action == "bundled" and e.details.get("redacted") is redacted]
+    return found[-1] if found else None
+
+
+def readable_name(item: Item, redacted: bool = False) -> str:
+    """``HG-1_statement_hana_green.txt``: the reference first, then a safe file name.
+
+    In a redacted package only the reference and an extension for the content type
+    are used: an original file name can itself name a third party.
+    """
+    ref = item.ref.replace("/", "-")
+    if redacted:
+        return ref + filetype.EXTENSIONS.get(item.media_type, (".bin",))[0]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(item.original_name).name).strip("._") or "file"
+    return f"{ref}_{stem[:80]}"

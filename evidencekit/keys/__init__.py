@@ -1,0 +1,1 @@
+"""Keys: Ed25519 key material, key files (encrypted private, PEM public) and keyrings."""

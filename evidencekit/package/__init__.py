@@ -1,0 +1,1 @@
+"""Packages: BagIt text formats, the package layout, export, reading and verification."""

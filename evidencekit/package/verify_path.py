@@ -1,0 +1,30 @@
+"""Verifying whatever a path holds, a case folder or a package: the call behind ``verify``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from evidencekit.case.folder import CASE_FILE, Case
+from evidencekit.case.verify import verify_case
+from evidencekit.core.progress import Progress
+from evidencekit.core.report import VerificationReport
+from evidencekit.keys.keyfile import PublicKey
+from evidencekit.package.verify import verify_package
+
+
+def verify_path(path: Path | None, trusted: Sequence[PublicKey], *,
+                progress: Progress | None = None) -> VerificationReport:
+    """Verify a case folder, a package folder or a package zip, and report every finding.
+
+    ``None`` means the case holding the current folder.
+
+    Raises:
+        InputError: the path is neither a case nor a package.
+        CaseError: no case was found from the current folder.
+        CustodyError: a case's custody files cannot be read at all.
+    """
+    if path is None or (path / CASE_FILE).is_file():
+        case = Case.open(path) if path is not None else Case.find()
+        return verify_case(case, trusted, progress=progress)
+    return verify_package(path, trusted, progress=progress)

@@ -1,0 +1,1 @@
+"""Redaction: regions, faces, photos, footage, the people register, detectors, statements."""
