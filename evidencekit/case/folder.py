@@ -30,7 +30,7 @@ from evidencekit.core.canonical import JsonValue, canonical_bytes
 from evidencekit.core.errors import CaseError, CustodyError, InputError, KeyFileError
 from evidencekit.custody.events import Event, Head, format_time, head_for, next_event
 from evidencekit.custody.exhibits import Item, items_of
-from evidencekit.custody.lifecycle import key_states
+from evidencekit.custody.lifecycle import KEY_ACTIONS, KeyStatus, key_states
 from evidencekit.keys.keyfile import PublicKey, Signer, parse_public_key
 
 CASE_FORMAT = "evidencekit-case/1"
@@ -84,6 +84,32 @@ class CaseInfo:
             raise CaseError(f"case.json is malformed: {exc.message}") from exc
 
 
+class _Index:
+    """What the events read so far say: exhibits, the highest number per producer, keys.
+
+    Exhibits are indexed by reference and by hash. Extended with each new tail of the log,
+    so that the work per ingested file does not grow with the case (a private cache).
+    """
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.by_ref: dict[str, Item] = {}
+        self.by_sha: dict[str, Item] = {}
+        self.top: dict[str, int] = {}
+        self.keys: dict[str, KeyStatus] = {}
+
+    def absorb(self, events: list[Event]) -> None:
+        for item in items_of(events):
+            self.items.append(item)
+            self.by_ref.setdefault(item.ref.upper(), item)
+            self.by_sha.setdefault(item.sha256, item)
+            number = item.ref.split("/")[-1]
+            if number.isdigit():
+                self.top[item.producer] = max(self.top.get(item.producer, 0), int(number))
+        if any(e.action in KEY_ACTIONS for e in events):
+            self.keys = key_states(events, start=self.keys)
+
+
 class Case:
     """An open case folder. Create with :meth:`init`, :meth:`open` or :meth:`find`."""
 
@@ -93,6 +119,7 @@ class Case:
         self.clock = clock
         # (inode, bytes parsed, events): the log only grows, so later reads parse the tail
         self._seen: tuple[int, int, list[Event]] = (-1, 0, [])
+        self._index = _Index()  # the exhibits and key states of the events in _seen
 
     # -- locating -----------------------------------------------------------------
     @classmethod
@@ -209,6 +236,7 @@ class Case:
                 status = os.fstat(handle.fileno())
                 if status.st_ino != inode or not self._same_prefix(handle, offset, known):
                     offset, known = 0, []  # replaced, cut or rewritten: read it all again
+                    self._index = _Index()
                 handle.seek(offset)
                 fresh = handle.read()
         except FileNotFoundError:
@@ -216,7 +244,9 @@ class Case:
         except OSError as exc:
             raise CustodyError(f"Cannot read the custody log: {exc.strerror}.") from exc
         end = fresh.rfind(b"\n") + 1
-        known = known + [Event.from_line(line) for line in fresh[:end].split(b"\n")[:-1]]
+        new = [Event.from_line(line) for line in fresh[:end].split(b"\n")[:-1]]
+        self._index.absorb(new)
+        known = known + new
         self._seen = (status.st_ino, offset + end, known)
         return list(known)
 
@@ -237,7 +267,8 @@ class Case:
         Raises:
             CustodyError: the log cannot be read.
         """
-        return items_of(self.events())
+        self.events()
+        return list(self._index.items)
 
     def item(self, ref: str) -> Item:
         """The exhibit with this reference (case-insensitive).
@@ -245,9 +276,10 @@ class Case:
         Raises:
             InputError: no such exhibit.
         """
-        for item in self.items():
-            if item.ref.upper() == ref.strip().upper():
-                return item
+        self.events()
+        found = self._index.by_ref.get(ref.strip().upper())
+        if found is not None:
+            return found
         raise InputError(f"There is no exhibit {ref} in this case.",
                          hint="Run 'evidencekit list' to see the references.")
 
@@ -282,7 +314,8 @@ class Case:
                 writer.write_head()
 
     def _refusal(self, signer: Signer) -> str | None:
-        state = key_states(self.events()).get(signer.public.fingerprint)
+        self.events()
+        state = self._index.keys.get(signer.public.fingerprint)
         return state.refusal() if state else None
 
     def _repaired_last_event(self) -> Event | None:
@@ -340,6 +373,16 @@ class CaseWriter:
     def items(self) -> list[Item]:
         """Exhibits as of now, including those appended in this session."""
         return self.case.items()
+
+    def twin_of(self, sha256: str) -> Item | None:
+        """The first exhibit (original or copy) with this content, if any."""
+        self.case.events()
+        return self.case._index.by_sha.get(sha256)
+
+    def next_ref(self, producer: str) -> str:
+        """The next free reference for ``producer`` (``HG/1``, ``HG/2`` …)."""
+        self.case.events()
+        return f"{producer}/{self.case._index.top.get(producer, 0) + 1}"
 
     def write_head(self) -> None:
         """Re-sign the head over the last event (also repairs a head left behind)."""

@@ -27,7 +27,7 @@ from evidencekit.core.errors import InputError
 from evidencekit.core.hashing import Digest
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import format_time
-from evidencekit.custody.exhibits import KINDS, check_producer, next_ref
+from evidencekit.custody.exhibits import KINDS, check_producer
 from evidencekit.keys.keyfile import Signer
 
 LOCAL_ZONE = "Europe/London"
@@ -191,8 +191,7 @@ def _warnings(name: str, media: str, digest: Digest,
 
 def _record(case: Case, writer: CaseWriter, staged: Path, shown: str, digest: Digest,
             media: str, details: dict[str, JsonValue], notes: tuple[str, ...]) -> IngestResult:
-    items = writer.items()
-    twin = next((i for i in items if i.sha256 == digest.sha256), None)
+    twin = writer.twin_of(digest.sha256)
     if twin is not None:
         writer.append("duplicate-received", exhibit=twin.ref, sha256=digest.sha256,
                       details={**details, "duplicate_of": twin.ref})
@@ -200,7 +199,7 @@ def _record(case: Case, writer: CaseWriter, staged: Path, shown: str, digest: Di
         return IngestResult(shown, "duplicate", twin.ref, digest.sha256, digest.size, media,
                             (note, *notes))
     store_object(case, staged, digest.sha256)
-    ref = next_ref(items, str(details["producer"]))
+    ref = writer.next_ref(str(details["producer"]))
     writer.append("ingested", exhibit=ref, sha256=digest.sha256, details=details)
     return IngestResult(shown, "ingested", ref, digest.sha256, digest.size, media, notes)
 

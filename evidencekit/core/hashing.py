@@ -137,11 +137,19 @@ def copy_and_hash(src: Readable, dst_fd: int, progress: Callable[[int], None] | 
                   *, sha512: bool = False) -> Digest:
     """Copy ``src`` to ``dst_fd`` while hashing it, in one overlapped pass.
 
+    A source that ends within the first block (most files of a phone extraction) is
+    copied in this thread: starting two threads and a ring of buffers would cost more
+    than the copy.
+
     Raises:
         OSError: a read or write failed (the caller maps it to StorageError).
     """
+    first = bytearray(CHUNK)
+    n = src.readinto(first) or 0
+    if n < CHUNK:
+        return _copy_one_block(src, dst_fd, memoryview(first)[:n], progress, sha512)
     free: queue.Queue[bytearray] = queue.Queue()
-    for _ in range(_RING):
+    for _ in range(_RING - 1):
         free.put(bytearray(CHUNK))
     to_hash: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
     to_write: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
@@ -153,21 +161,39 @@ def copy_and_hash(src: Readable, dst_fd: int, progress: Callable[[int], None] | 
     ]
     for thread in threads:
         thread.start()
-    size = 0
+    size, buf = 0, first
     try:
         while not errors:
-            buf = free.get()
-            n = src.readinto(buf)
-            if not n:
-                break
             size += n
             to_hash.put((buf, n))
             if progress:
                 progress(n)
+            buf = free.get()
+            n = src.readinto(buf) or 0
+            if not n:
+                break
     finally:
         to_hash.put(_STOP)
         for thread in threads:
             thread.join()
     if errors:
         raise errors[0]
+    return digest.result(size)
+
+
+def _copy_one_block(src: Readable, dst_fd: int, block: memoryview,
+                    progress: Callable[[int], None] | None, sha512: bool) -> Digest:
+    """Finish a copy whose source gave less than one block (it may still have more)."""
+    digest, size = _Hashers(sha512), 0
+    while block:
+        digest.update(block)
+        view = block
+        while view:
+            view = view[os.write(dst_fd, view):]
+        size += len(block)
+        if progress:
+            progress(len(block))
+        more = bytearray(CHUNK)
+        got = src.readinto(more) or 0
+        block = memoryview(more)[:got]
     return digest.result(size)

@@ -109,13 +109,6 @@ def items_of(events: Iterable[Event]) -> list[Item]:
     return [Item.from_event(e) for e in events if e.action in ITEM_ACTIONS and e.exhibit]
 
 
-def next_ref(items: Iterable[Item], producer: str) -> str:
-    """The next exhibit reference for ``producer`` (``HG/1``, ``HG/2`` …)."""
-    numbers = [int(i.ref.split("/")[1]) for i in items
-               if i.producer == producer and i.ref.split("/")[-1].isdigit()]
-    return f"{producer}/{max(numbers, default=0) + 1}"
-
-
 def ref_sort_key(ref: str) -> tuple[str, int, str]:
     """Sort ``HG/2`` before ``HG/10``, and ``HG/2-R1`` just after ``HG/2``."""
     prefix, _, rest = ref.partition("/")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -141,12 +141,14 @@ class KeyStatus:
         return None
 
 
-def key_states(events: Sequence[Event], keys: Keyring | None = None) -> dict[str, KeyStatus]:
+def key_states(events: Sequence[Event], keys: Keyring | None = None,
+               start: Mapping[str, KeyStatus] | None = None) -> dict[str, KeyStatus]:
     """Retirements and revocations recorded in the log (validly signed ones only).
 
     With ``keys`` ``None`` (the case's own writer) signatures are taken as checked.
+    ``start`` is the states after earlier events, so that a growing log is read once.
     """
-    states: dict[str, KeyStatus] = {}
+    states: dict[str, KeyStatus] = dict(start or {})
     for event in events:
         if keys is not None and not _signed_ok(event, keys):
             continue
