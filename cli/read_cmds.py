@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -60,9 +61,9 @@ def show(ref: str, case_dir: Path | None, as_json: bool) -> None:
 
 
 def _flat(value: object) -> str:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return ", ".join(f"{k}={_flat(v)}" for k, v in value.items())
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "; ".join(_flat(v) for v in value)
     return str(value)
 

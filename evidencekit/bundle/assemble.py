@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from evidencekit.case.objects import store_object
 from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import BundleError
+from evidencekit.core.frozen import frozen_tuple, thaw
 from evidencekit.core.hashing import hash_file
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event
@@ -63,10 +65,10 @@ class BundleResult:
     sha256: str
     pages: int
     size: int
-    documents: tuple[paging.Placed, ...]
-    notes: tuple[str, ...]
-    event_seq: int
-    sidecar: str
+    documents: tuple[paging.Placed, ...] = attrs.field(converter=frozen_tuple)
+    notes: tuple[str, ...] = attrs.field(converter=frozen_tuple)
+    event_seq: int = attrs.field()
+    sidecar: str = attrs.field()
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
@@ -161,8 +163,8 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
 def _new_only(chosen: list[tuple[str, list[Item]]],
               previous: Event) -> list[tuple[str, list[Item]]]:
     documents = previous.details.get("documents")
-    done = {d.get("ref") for d in documents if isinstance(d, dict)} if isinstance(
-        documents, list) else set()
+    done = {d.get("ref") for d in documents if isinstance(d, Mapping)} if isinstance(
+        documents, (list, tuple)) else set()
     fresh = [i for _title, items in chosen for i in items if i.ref not in done]
     if not fresh:
         raise BundleError("Every document is already in the latest bundle; nothing to add.")
@@ -286,7 +288,7 @@ def _record(case: Case, signer: Signer, data: bytes,
         }
         if previous is not None:
             earlier = previous.details.get("documents")
-            details["documents"] = [*(earlier if isinstance(earlier, list) else []),
+            details["documents"] = [*(earlier if isinstance(earlier, (list, tuple)) else ()),
                                     *_documents(sections, placed, items)]
             details["supplement_of"] = previous.sha256
         with case.writing(signer) as writer:
@@ -298,5 +300,5 @@ def _record(case: Case, signer: Signer, data: bytes,
 
 
 def _sidecar(event: Event) -> dict[str, JsonValue]:
-    return {"bundle_sha256": event.sha256, "custody_event": event.seq, **event.details}
+    return {"bundle_sha256": event.sha256, "custody_event": event.seq, **thaw(event.details)}
 

@@ -24,6 +24,7 @@ from evidencekit.case.objects import stage_copy, store_object
 from evidencekit.core import filetype, storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
+from evidencekit.core.frozen import frozen_tuple
 from evidencekit.core.hashing import Digest
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import format_time
@@ -101,7 +102,7 @@ class IngestResult:
     sha256: str | None = None
     size: int = 0
     media_type: str | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=frozen_tuple)
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""

@@ -1,16 +1,18 @@
 """The single canonical byte form used for hashing, signing and chaining.
 
 A record is a JSON object built from ``str``, ``int``, ``bool``, ``None``,
-lists and objects with string keys. Floats are refused: their text form
-differs between languages, and a recipient must be able to rebuild the exact
-signed bytes with any JSON library. The canonical form is UTF-8 JSON with
-keys sorted by code point, no insignificant whitespace and no escaping of
-non-ASCII characters. See ``docs/adr/0001-canonical-form.md``.
+lists and objects with string keys; the read-only forms of these (tuples, and
+mappings such as ``FrozenDict``) give byte for byte the same output. Floats are
+refused: their text form differs between languages, and a recipient must be able
+to rebuild the exact signed bytes with any JSON library. The canonical form is
+UTF-8 JSON with keys sorted by code point, no insignificant whitespace and no
+escaping of non-ASCII characters. See ``docs/adr/0001-canonical-form.md``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from evidencekit.core.errors import InputError
@@ -34,7 +36,7 @@ def _check(value: object, depth: int = 0) -> None:
         for item in value:
             _check(item, depth + 1)
         return
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InputError("Record keys must be strings.")
@@ -50,8 +52,16 @@ def canonical_bytes(value: JsonValue) -> bytes:
         InputError: the value holds a float, a non-string key or a foreign type.
     """
     _check(value)
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=_as_dict)
     return text.encode("utf-8")
+
+
+def _as_dict(value: object) -> dict[str, JsonValue]:
+    # json calls this only for objects it cannot write itself; _check let only mappings by
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")  # pragma: no cover - _check refuses
 
 
 def _reject_constant(name: str) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import attrs
 
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import IntegrityError, SignatureError
+from evidencekit.core.frozen import frozen_mapping, frozen_tuple
 
 SIGNATURE_CODES = frozenset({
     "bad-signature", "signature-missing", "signer-unknown", "signer-untrusted",
@@ -38,11 +40,14 @@ class Finding:
 
 @attrs.frozen
 class VerificationReport:
-    """The complete result of a verification; ``ok`` is derived, never stored."""
+    """The complete result of a verification; ``ok`` is derived, never stored.
+
+    Read-only all the way down: ``findings`` is a tuple, ``checked`` a read-only mapping.
+    """
 
     target: str
-    findings: tuple[Finding, ...] = ()
-    checked: dict[str, int] = attrs.field(factory=dict)
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=frozen_tuple)
+    checked: Mapping[str, int] = attrs.field(factory=dict, converter=frozen_mapping)
 
     @property
     def errors(self) -> tuple[Finding, ...]:

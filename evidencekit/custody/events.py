@@ -5,6 +5,10 @@ Each event is signed (Ed25519) over its canonical bytes without the
 *with* the signature, and the next event's ``prev`` holds that hash, so the
 log is one hash chain. The signed head records the sequence number and hash
 of the last event, so a cut-off tail is detected. See ``docs/formats.md``.
+
+Events and heads are read-only all the way down (``details`` is a ``FrozenDict`` whose
+lists are tuples) and their canonical bytes and hash are computed once, when they are
+built: a signed value cannot change after it is hashed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -20,6 +25,7 @@ import attrs
 
 from evidencekit.core.canonical import JsonValue, canonical_bytes, parse_canonical
 from evidencekit.core.errors import CustodyError, InputError
+from evidencekit.core.frozen import freeze, thaw
 from evidencekit.keys.keyfile import PublicKey, Signer
 
 EVENT_TYPE = "evidencekit.custody-event/1"
@@ -101,10 +107,10 @@ def _check_seq(_inst: object, _attr: object, value: int) -> None:
         raise InputError("Custody sequence numbers are whole numbers from 1.")
 
 
-def _check_details(_inst: object, _attr: object, value: dict[str, JsonValue]) -> None:
-    if not isinstance(value, dict):
+def _check_details(_inst: object, _attr: object, value: Mapping[str, JsonValue]) -> None:
+    # the canonical form itself is checked when the event's bytes are computed
+    if not isinstance(value, Mapping):
         raise InputError("Custody details must be an object.")
-    canonical_bytes(value)
 
 
 class _Signed:
@@ -141,30 +147,43 @@ class Event(_Signed):
     exhibit: str | None = attrs.field(
         validator=attrs.validators.optional(attrs.validators.instance_of(str)))
     sha256: str | None = attrs.field(validator=_check_optional_hex64)
-    details: dict[str, JsonValue] = attrs.field(validator=_check_details)
+    details: Mapping[str, JsonValue] = attrs.field(converter=freeze, validator=_check_details)
     prev: str = attrs.field(validator=_check_hex64)
     signature: str = ""
+    _signed: bytes = attrs.field(init=False, repr=False, eq=False)
+    _line: bytes = attrs.field(init=False, repr=False, eq=False)
+    _hash: str = attrs.field(init=False, repr=False, eq=False)
 
-    def body(self) -> dict[str, JsonValue]:
-        """The signed fields (everything but the signature)."""
+    def __attrs_post_init__(self) -> None:
+        fields = self._fields()
+        line = canonical_bytes({**fields, "signature": self.signature})
+        object.__setattr__(self, "_signed", canonical_bytes(fields))
+        object.__setattr__(self, "_line", line + b"\n")
+        object.__setattr__(self, "_hash", hashlib.sha256(line).hexdigest())
+
+    def _fields(self) -> dict[str, JsonValue]:
         return {
             "type": EVENT_TYPE, "case_id": self.case_id, "seq": self.seq, "time": self.time,
             "actor": self.actor.to_dict(), "action": self.action, "exhibit": self.exhibit,
             "sha256": self.sha256, "details": self.details, "prev": self.prev,
         }
 
+    def body(self) -> dict[str, JsonValue]:
+        """The signed fields (everything but the signature), as plain dicts and lists."""
+        return thaw(self._fields())  # type: ignore[no-any-return]
+
     def signed_bytes(self) -> bytes:
         """The exact bytes the signature covers."""
-        return canonical_bytes(self.body())
+        return self._signed
 
     def to_line(self) -> bytes:
         """The event's line in the log, newline included."""
-        return canonical_bytes({**self.body(), "signature": self.signature}) + b"\n"
+        return self._line
 
     @property
     def hash(self) -> str:
         """SHA-256 of the canonical event with its signature (the chain link)."""
-        return hashlib.sha256(self.to_line()[:-1]).hexdigest()
+        return self._hash
 
     @classmethod
     def from_line(cls, line: bytes) -> Event:
@@ -208,6 +227,14 @@ class Head(_Signed):
     time: str = attrs.field(validator=_check_time)
     actor: Actor
     signature: str = ""
+    _signed: bytes = attrs.field(init=False, repr=False, eq=False)
+    _bytes: bytes = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        body = self.body()
+        object.__setattr__(self, "_signed", canonical_bytes(body))
+        object.__setattr__(self, "_bytes",
+                           canonical_bytes({**body, "signature": self.signature}) + b"\n")
 
     def body(self) -> dict[str, JsonValue]:
         """The signed fields."""
@@ -216,11 +243,11 @@ class Head(_Signed):
 
     def signed_bytes(self) -> bytes:
         """The exact bytes the signature covers."""
-        return canonical_bytes(self.body())
+        return self._signed
 
     def to_bytes(self) -> bytes:
         """The head file's contents."""
-        return canonical_bytes({**self.body(), "signature": self.signature}) + b"\n"
+        return self._bytes
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Head:
@@ -242,7 +269,7 @@ class Head(_Signed):
 def next_event(
     previous: Event | None, *, case_id: str, signer: Signer, now: datetime, action: str,
     exhibit: str | None = None, sha256: str | None = None,
-    details: dict[str, JsonValue] | None = None,
+    details: Mapping[str, JsonValue] | None = None,
 ) -> Event:
     """Build and sign the event that follows ``previous`` (``None`` for the first).
 

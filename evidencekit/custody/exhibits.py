@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -12,11 +12,13 @@ import attrs
 from evidencekit.core import filetype
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
+from evidencekit.core.frozen import freeze, thaw
 from evidencekit.custody.events import Event
 
 Kind = Literal["cctv", "bodycam", "photo", "statement", "document", "audio"]
 KINDS: tuple[str, ...] = ("cctv", "bodycam", "photo", "statement", "document", "audio")
 _PRODUCER = re.compile(r"[A-Z]{1,6}")
+_EMPTY: Mapping[str, JsonValue] = freeze({})
 
 
 def check_producer(initials: str) -> str:
@@ -35,7 +37,10 @@ def check_producer(initials: str) -> str:
 
 @attrs.frozen
 class Item:
-    """One exhibit: its reference, hash and what was recorded when it was ingested."""
+    """One exhibit: its reference, hash and what was recorded when it was ingested.
+
+    ``details`` and ``metadata`` are read-only mappings (lists in them are tuples).
+    """
 
     ref: str
     sha256: str
@@ -48,7 +53,7 @@ class Item:
     ingested_at: str
     ingested_by: str
     seq: int
-    details: dict[str, JsonValue]
+    details: Mapping[str, JsonValue] = attrs.field(converter=freeze)
 
     @classmethod
     def from_event(cls, event: Event) -> Item:
@@ -64,10 +69,10 @@ class Item:
         )
 
     @property
-    def metadata(self) -> dict[str, JsonValue]:
+    def metadata(self) -> Mapping[str, JsonValue]:
         """What was read from the file itself at ingest (empty when nothing could be)."""
         value = self.details.get("metadata")
-        return value if isinstance(value, dict) else {}
+        return value if isinstance(value, Mapping) else _EMPTY
 
     @property
     def device_time(self) -> str | None:
@@ -88,7 +93,7 @@ class Item:
             "producer": self.producer, "description": self.description,
             "original_name": self.original_name, "media_type": self.media_type,
             "ingested_at": self.ingested_at, "ingested_by": self.ingested_by,
-            "event_seq": self.seq, "source_ref": self.source_ref, "details": self.details,
+            "event_seq": self.seq, "source_ref": self.source_ref, "details": thaw(self.details),
         }
 
 

@@ -82,7 +82,7 @@ def new_key_of(event: Event) -> PublicKey | None:
         return None
     entry = event.details.get("new_key")
     proof = event.details.get("proof")
-    if not isinstance(entry, dict) or not isinstance(proof, str):
+    if not isinstance(entry, Mapping) or not isinstance(proof, str):
         return None
     pem, name, org = entry.get("public_key"), entry.get("name"), entry.get("org")
     if not all(isinstance(v, str) for v in (pem, name, org)):

@@ -6,16 +6,20 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from evidencekit.core.frozen import frozen_mapping
 from evidencekit.core.report import Finding
 from evidencekit.keys.keyfile import PublicKey
 
 
 @attrs.frozen
 class Keyring:
-    """Public keys by fingerprint: those the user trusts, and others merely known."""
+    """Public keys by fingerprint: those the user trusts, and others merely known.
 
-    trusted: Mapping[str, PublicKey] = attrs.field(factory=dict)
-    known: Mapping[str, PublicKey] = attrs.field(factory=dict)
+    Both are read-only mappings: a keyring cannot be extended in place.
+    """
+
+    trusted: Mapping[str, PublicKey] = attrs.field(factory=dict, converter=frozen_mapping)
+    known: Mapping[str, PublicKey] = attrs.field(factory=dict, converter=frozen_mapping)
 
     @classmethod
     def of(cls, trusted: Iterable[PublicKey], known: Iterable[PublicKey] = ()) -> Keyring:

@@ -12,6 +12,7 @@ import attrs
 
 from evidencekit.core.canonical import JsonValue, canonical_bytes
 from evidencekit.core.errors import InputError
+from evidencekit.core.frozen import frozen_tuple
 from evidencekit.core.version import __version__
 from evidencekit.custody.chain import OMITTED_TYPE
 from evidencekit.custody.events import Event
@@ -215,7 +216,7 @@ class ExportResult:
 
     path: str
     package_id: str
-    files: tuple[ExportedFile, ...]
+    files: tuple[ExportedFile, ...] = attrs.field(converter=frozen_tuple)
     event_seq: int
     signer_fingerprint: str
 

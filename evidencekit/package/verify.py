@@ -14,7 +14,7 @@ The steps match ``docs/package.md``:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -258,10 +258,10 @@ def _check_export_event(src: PackageSource, info: dict[str, str], manifest: dict
         found.append(Finding("export-event-mismatch", "the export event names another package "
                              "than bag-info.txt", layout.EVENTS))
     items = last.details.get("items")
-    for entry in items if isinstance(items, list) else []:
+    for entry in items if isinstance(items, (list, tuple)) else ():
         found += _check_exported_item(entry, manifest, events)
-    exported = {e.get("path") for e in items if isinstance(e, dict)} if isinstance(
-        items, list) else set()
+    exported = {e.get("path") for e in items if isinstance(e, Mapping)} if isinstance(
+        items, (list, tuple)) else set()
     for rel in sorted(p for p in manifest if p.startswith(("data/exhibits/", "data/bundle/"))
                       and not p.endswith(".json")):
         if rel not in exported:
@@ -272,7 +272,7 @@ def _check_export_event(src: PackageSource, info: dict[str, str], manifest: dict
 
 def _check_exported_item(entry: object, manifest: dict[str, str],
                          events: list[Event]) -> list[Finding]:
-    if not isinstance(entry, dict):
+    if not isinstance(entry, Mapping):
         return [Finding("export-event-mismatch", "malformed item in the export event",
                         layout.EVENTS)]
     ref, sha, rel = entry.get("ref"), entry.get("sha256"), entry.get("path")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import attrs
@@ -19,6 +19,7 @@ from evidencekit.case.folder import Case
 from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import RedactionError
+from evidencekit.core.frozen import frozen_mapping, thaw
 from evidencekit.keys.keyfile import Signer
 from evidencekit.redact.detectors import DETECTORS, Span, find_spans
 from evidencekit.redact.people import PeopleRegister, parse_people
@@ -37,14 +38,14 @@ class StatementRedactionResult:
     source_ref: str
     derived_ref: str | None
     sha256: str | None
-    counts: dict[str, int]
-    rules: dict[str, int]
-    pages: int
+    counts: Mapping[str, int] = attrs.field(converter=frozen_mapping)
+    rules: Mapping[str, int] = attrs.field(converter=frozen_mapping)
+    pages: int = attrs.field()
     out: str | None = None
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
-        return attrs.asdict(self)
+        return thaw(attrs.asdict(self))  # type: ignore[no-any-return]
 
 
 def is_statement(media_type: str) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import evidencekit
 
 PINNED = [
@@ -45,3 +48,11 @@ def test_errors_a_caller_tells_apart_carry_their_own_hint() -> None:
         err = kind("It went wrong.")
         assert err.hint and err.user_message().startswith("It went wrong. ")
         assert kind("x", hint="Do this.").hint == "Do this."
+
+
+def test_every_public_name_is_documented_in_the_library_guide() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "library.md").read_text()
+    mentioned = set(re.findall(r"`([^`\n]+)`", guide))
+    words = {word for text in mentioned for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
+    missing = [name for name in evidencekit.__all__ if name not in words]
+    assert missing == [], f"docs/library.md does not mention {missing}"
