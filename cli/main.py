@@ -96,7 +96,7 @@ def _debug(ctx: click.Context) -> bool:
 @click.version_option(__version__, prog_name="evidencekit")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for reporting bugs).")
 def cli(debug: bool) -> None:
-    r"""Keep ASB evidence safe: ingest it, check it, and share it with a signed history.
+    """Keep ASB evidence safe: ingest it, check it, and share it with a signed history.
 
     \b
     Typical order:
@@ -107,7 +107,7 @@ def cli(debug: bool) -> None:
           --producer HG --description "Statement of the complainant"
       evidencekit list
       evidencekit verify --trust ../hg.pub
-    """
+    """  # noqa: D301 - "\b" is click's marker for a paragraph kept as written
     if not debug:
         _quiet_libraries()
 
