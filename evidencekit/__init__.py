@@ -50,7 +50,7 @@ from evidencekit.core.report import Finding, VerificationReport
 from evidencekit.core.version import __version__
 from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Actor, Event, Head
-from evidencekit.custody.exhibits import KINDS, Item
+from evidencekit.custody.exhibits import KINDS, Item, history_of
 from evidencekit.custody.lifecycle import KeyStatus, key_states
 from evidencekit.keys.keyfile import (
     FAST_KDF,
@@ -136,6 +136,7 @@ __all__ = [
     "export_package",
     "find_spans",
     "hash_file",
+    "history_of",
     "ingest",
     "key_states",
     "limits_in_force",
