@@ -23,7 +23,7 @@ Errors (all from :class:`EvidenceKitError`, each with a ``hint``)::
 from __future__ import annotations
 
 from evidencekit.bundle.assemble import BundleRequest, BundleResult, build_bundle
-from evidencekit.bundle.exhibitlist import exhibit_list
+from evidencekit.bundle.exhibitlist import exhibit_list, write_exhibit_list
 from evidencekit.bundle.spec import BundleSpec, load_spec, parse_spec
 from evidencekit.case.derived import add_derived, mark_no_redaction
 from evidencekit.case.folder import Case, CaseInfo, CaseWriter, utc_now
@@ -160,4 +160,5 @@ __all__ = [
     "verify_case",
     "verify_package",
     "verify_path",
+    "write_exhibit_list",
 ]

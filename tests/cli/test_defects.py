@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -53,3 +54,38 @@ def test_log_of_a_photo_shows_its_redacted_copy(case_dir: Path, key_files: dict[
         run("log", "HG/2", "--case", case_dir, "--json").output)] == ["HG/2"]
     shown = run("show", "HG/1", "--case", case_dir).output
     assert "History:" in shown and "redacted HG/1-R1 by Hana Green" in shown
+
+
+def test_exhibits_out_refuses_an_existing_file_unless_forced(case_dir: Path,
+                                                             key_files: dict[str, Path],
+                                                             sample_dir: Path,
+                                                             tmp_path: Path) -> None:
+    ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt")
+    out = tmp_path / "exhibits.csv"
+    out.write_text("my own notes\n")
+    refused = run("exhibits", "--case", case_dir, "--out", out)
+    assert refused.exit_code == 3, refused.output
+    assert refused.output.count("\n") == 1 and "Traceback" not in refused.output
+    assert "already exists" in refused.output and "exhibits-2.csv" in refused.output
+    assert "--force" in refused.output
+    assert out.read_text() == "my own notes\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    forced = run("exhibits", "--case", case_dir, "--out", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert out.read_text().startswith("ref,kind") and "HG/1" in out.read_text()
+    fresh = run("exhibits", "--case", case_dir, "--out", tmp_path / "exhibits-2.csv")
+    assert fresh.exit_code == 0 and (tmp_path / "exhibits-2.csv").read_bytes() == \
+        out.read_bytes()
+
+
+def test_exit_codes_in_the_cli_are_named() -> None:
+    """Every Exit(...) and sys.exit(...) in cli/ names a constant from cli/exit_codes.py."""
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and node.args and \
+                    isinstance(node.args[0], ast.Constant) and \
+                    (getattr(node.func, "attr", None) or getattr(node.func, "id", None)) \
+                    in ("Exit", "exit"):
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []

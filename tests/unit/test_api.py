@@ -22,7 +22,7 @@ PINNED = [
     "StatementRedactionResult", "RedactionRequest", "RedactionOutcome", "MediaPreview",
     "redact_item", "verify_path", "load_spec", "LimitInForce", "limits_in_force", "Progress",
     # issue 11 defects: an exhibit's history with its copies
-    "history_of",
+    "history_of", "write_exhibit_list",
 ]
 
 
