@@ -54,13 +54,17 @@ from evidencekit.custody.exhibits import KINDS, Item, history_of
 from evidencekit.custody.lifecycle import KeyStatus, key_states
 from evidencekit.keys.keyfile import (
     FAST_KDF,
+    MIN_PASSPHRASE,
     STRONG_KDF,
     PublicKey,
     Signer,
+    check_passphrase,
     create_key,
+    key_paths,
     load_public_key,
     load_signer,
     parse_public_key,
+    short_fingerprint,
 )
 from evidencekit.keys.keyring import Keyring
 from evidencekit.package.export import export_package
@@ -82,6 +86,7 @@ __all__ = [
     "DETECTORS",
     "FAST_KDF",
     "KINDS",
+    "MIN_PASSPHRASE",
     "STRONG_KDF",
     "Actor",
     "BundleError",
@@ -131,6 +136,7 @@ __all__ = [
     "build_bundle",
     "canonical_bytes",
     "check_log",
+    "check_passphrase",
     "create_key",
     "exhibit_list",
     "export_package",
@@ -138,6 +144,7 @@ __all__ = [
     "hash_file",
     "history_of",
     "ingest",
+    "key_paths",
     "key_states",
     "limits_in_force",
     "load_public_key",
@@ -156,6 +163,7 @@ __all__ = [
     "redact_statement",
     "revoke_key",
     "rotate_key",
+    "short_fingerprint",
     "utc_now",
     "verify_case",
     "verify_package",

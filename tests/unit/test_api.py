@@ -22,7 +22,8 @@ PINNED = [
     "StatementRedactionResult", "RedactionRequest", "RedactionOutcome", "MediaPreview",
     "redact_item", "verify_path", "load_spec", "LimitInForce", "limits_in_force", "Progress",
     # issue 11 defects: an exhibit's history with its copies
-    "history_of", "write_exhibit_list",
+    "history_of", "write_exhibit_list", "MIN_PASSPHRASE", "check_passphrase", "key_paths",
+    "short_fingerprint",
 ]
 
 
