@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from evidencekit import BundleRequest, build_bundle, exhibit_list, load_spec
+from evidencekit import BundleRequest, build_bundle, exhibit_list, load_spec, write_exhibit_list
 
 from .common import case_option, emit_json, json_option, key_option, open_case, unlock
 
@@ -57,15 +57,15 @@ def bundle(case_dir: Path | None, key_path: Path, out: Path, spec_path: Path | N
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "pdf"]), default="csv",
               show_default=True)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to this file (needed for pdf; default: print).")
-def exhibits(case_dir: Path | None, fmt: str, out: Path | None) -> None:
+              help="Write to this new file (needed for pdf; default: print).")
+@click.option("--force", is_flag=True, help="Replace --out FILE if it already exists.")
+def exhibits(case_dir: Path | None, fmt: str, out: Path | None, force: bool) -> None:
     """List the exhibits (reference, description, producer, date, SHA-256)."""
     case = open_case(case_dir)
-    data = exhibit_list(case, fmt)
     if out is not None:
-        out.write_bytes(data)
+        write_exhibit_list(case, fmt, out, overwrite=force)
         click.echo(f"Exhibit list written to {out}")
     elif fmt == "pdf":
         raise click.UsageError("--format pdf needs --out FILE.pdf")
     else:
-        click.echo(data.decode("utf-8"), nl=False)
+        click.echo(exhibit_list(case, fmt).decode("utf-8"), nl=False)

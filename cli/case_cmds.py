@@ -20,6 +20,7 @@ from .common import (
     safe,
     unlock,
 )
+from .exit_codes import EXIT_ERROR
 
 
 @click.command()
@@ -68,7 +69,7 @@ def ingest(files: tuple[Path, ...], case_dir: Path | None, key_path: Path, kind:
         for r in results:
             _print_result(r.status, r.ref, r.path, r.size, r.sha256, r.warnings)
     if any(r.status == "refused" for r in results):
-        raise click.exceptions.Exit(3)
+        raise click.exceptions.Exit(EXIT_ERROR)
 
 
 def _print_result(status: str, ref: str | None, path: str, size: int, sha256: str | None,

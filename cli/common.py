@@ -12,7 +12,15 @@ from typing import Any, TypeVar
 
 import click
 
-from evidencekit import Case, InputError, Signer, load_signer
+from evidencekit import (
+    MIN_PASSPHRASE,
+    Case,
+    InputError,
+    Signer,
+    check_passphrase,
+    load_signer,
+    short_fingerprint,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 PASSPHRASE_ENV = "EVIDENCEKIT_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
@@ -45,9 +53,19 @@ def open_case(case_dir: Path | None) -> Case:
     return Case.open(case_dir) if case_dir else Case.find()
 
 
-def passphrase(confirm: bool = False, env: str = PASSPHRASE_ENV,
-               prompt: str = "Passphrase") -> str:
-    """The passphrase from the environment, else from a hidden prompt.
+def _follows_rule(value: str) -> str:
+    """Check a new passphrase as soon as it is typed (click then says why and asks again)."""
+    try:
+        return check_passphrase(value)
+    except InputError as exc:
+        raise click.BadParameter(exc.message) from exc
+
+
+def passphrase(key: Path, *, new: bool = False, env: str = PASSPHRASE_ENV) -> str:
+    """The passphrase for ``key`` from the environment, else from a hidden prompt naming it.
+
+    A ``new`` passphrase is checked against the rule after its first entry, then
+    asked a second time to confirm it.
 
     Raises:
         InputError: no environment variable and no terminal to ask on.
@@ -57,12 +75,22 @@ def passphrase(confirm: bool = False, env: str = PASSPHRASE_ENV,
         return value
     if not sys.stdin.isatty():
         raise InputError(f"No passphrase: set {env} or run in a terminal.")
-    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
+    if not new:
+        return str(click.prompt(f"Passphrase for {key.name}", hide_input=True, err=True))
+    return str(click.prompt(
+        f"New passphrase for {key.name} (at least {MIN_PASSPHRASE} characters)",
+        hide_input=True, err=True, value_proc=_follows_rule,
+        confirmation_prompt=f"Repeat the passphrase for {key.name}"))
 
 
-def unlock(key_path: Path) -> Signer:
-    """Load and unlock the private key."""
-    return load_signer(key_path, passphrase())
+def unlock(key_path: Path, env: str = PASSPHRASE_ENV) -> Signer:
+    """Load and unlock the private key (asking for its passphrase once the file is checked)."""
+    return load_signer(key_path, lambda: passphrase(key_path, env=env))
+
+
+def fingerprint_text(fingerprint: str) -> str:
+    """``3F2A 91C0 7B44 E1D2 (fingerprint 3f2a91c0…)``: the short form first, to read out."""
+    return f"{short_fingerprint(fingerprint)} (fingerprint {fingerprint})"
 
 
 def emit_json(data: object) -> None:

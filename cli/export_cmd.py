@@ -11,6 +11,7 @@ from evidencekit import ExportRequest, export_package, mark_no_redaction
 from .common import (
     case_option,
     emit_json,
+    fingerprint_text,
     human_size,
     json_option,
     key_option,
@@ -55,7 +56,7 @@ def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, ref
     click.echo(f"Package {result.package_id} written to {result.path}")
     click.echo(f"  {len(result.files)} exhibit(s), {human_size(size)}; recorded as custody "
                f"event #{result.event_seq}")
-    click.echo(f"  signed by key {result.signer_fingerprint}")
+    click.echo(f"  signed by key {fingerprint_text(result.signer_fingerprint)}")
     click.echo("  The recipient checks it with 'evidencekit verify' or the steps in VERIFY.txt.")
 
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from evidencekit import PublicKey, create_key, load_public_key, load_signer, revoke_key, rotate_key
+from evidencekit import PublicKey, create_key, key_paths, load_public_key, revoke_key, rotate_key
 
 from .common import (
     case_option,
     emit_json,
+    fingerprint_text,
     json_option,
     key_option,
     open_case,
@@ -35,10 +36,13 @@ def create(name: str, org: str, out: Path) -> None:
 
     Keep OUT.key private; give OUT.pub to everyone who must check your work.
     """
-    public = create_key(out, name, org, passphrase(confirm=True))
+    key_path, pub_path = key_paths(out)
+    public = create_key(out, name, org, passphrase(key_path, new=True))
     click.echo(f"Created keys for {public.name} ({public.org})")
-    click.echo(f"  private key: {out}.key (keep it secret; mode 0600)")
-    click.echo(f"  public key:  {out}.pub (give this to partners and the court)")
+    click.echo(f"  private key: {key_path} (keep it secret; mode 0600)")
+    click.echo(f"  public key:  {pub_path} (give this to partners and the court)")
+    click.echo(f"  short form:  {public.short_fingerprint} (read it out to check the key "
+               "by phone)")
     click.echo(f"  fingerprint: {public.fingerprint}")
 
 
@@ -49,11 +53,13 @@ def show(pub: Path, as_json: bool) -> None:
     """Show whose public key PUB is, and its fingerprint."""
     key = load_public_key(pub)
     if as_json:
-        emit_json({"name": key.name, "org": key.org, "fingerprint": key.fingerprint})
+        emit_json({"name": key.name, "org": key.org, "fingerprint": key.fingerprint,
+                   "short_fingerprint": key.short_fingerprint})
         return
     click.echo(f"Name:         {key.name}")
     click.echo(f"Organisation: {key.org}")
     click.echo(f"Fingerprint:  {key.fingerprint}")
+    click.echo(f"Short form:   {key.short_fingerprint} (read it out to check the key by phone)")
 
 
 NEW_PASSPHRASE_ENV = "EVIDENCEKIT_NEW_PASSPHRASE"  # noqa: S105 - a variable's name
@@ -75,12 +81,12 @@ def rotate(case_dir: Path | None, key_path: Path, new_key_path: Path) -> None:
     """
     case = open_case(case_dir)
     old = unlock(key_path)
-    new = load_signer(new_key_path, passphrase(env=NEW_PASSPHRASE_ENV,
-                                               prompt=f"Passphrase for {new_key_path}"))
+    new = unlock(new_key_path, env=NEW_PASSPHRASE_ENV)
     event = rotate_key(case, old, new)
     click.echo(f"Recorded key rotation as custody event {event.seq}:")
-    click.echo(f"  old key {old.public.fingerprint} is retired")
-    click.echo(f"  new key {new.public.fingerprint} ({safe(new.public.name)}) signs from now on")
+    click.echo(f"  old key {fingerprint_text(old.public.fingerprint)} is retired")
+    click.echo(f"  new key {fingerprint_text(new.public.fingerprint)} "
+               f"({safe(new.public.name)}) signs from now on")
 
 
 @keys.command("revoke")
@@ -104,4 +110,5 @@ def revoke(case_dir: Path | None, key_path: Path, revoked: str, reason: str,
         else revoked
     event = revoke_key(case, signer, target, reason, since)
     click.echo(f"Recorded the revocation as custody event {event.seq}; "
-               f"key {event.details['fingerprint']} may sign nothing more in this case.")
+               f"key {fingerprint_text(str(event.details['fingerprint']))} may sign "
+               "nothing more in this case.")

@@ -1,6 +1,6 @@
 """Entry point: the command group, and the one place errors become messages.
 
-Exit codes (documented in docs/cli.md):
+Exit codes (named in exit_codes.py, documented in docs/cli.md):
 0 success; 1 verification found problems; 2 usage error (bad options);
 3 evidencekit could not do what was asked (bad input, wrong passphrase,
 no case here, disk full, a file refused); 70 an internal error (a bug).
@@ -29,12 +29,8 @@ from . import (
     redact_cmd,
     verify_cmd,
 )
+from .exit_codes import EXIT_ERROR, EXIT_FAILED_CHECK, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK
 
-EXIT_OK = 0
-EXIT_FAILED_CHECK = 1
-EXIT_USAGE = 2
-EXIT_ERROR = 3
-EXIT_INTERNAL = 70
 _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EACCES,
                 errno.EPERM}
 
@@ -68,7 +64,7 @@ class Shell(click.Group):
             raise click.exceptions.Exit(EXIT_ERROR) from exc
         except KeyboardInterrupt:
             click.echo("interrupted; nothing half-written was kept.", err=True)
-            raise click.exceptions.Exit(130) from None
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if _debug(ctx):
                 raise
@@ -96,7 +92,7 @@ def _debug(ctx: click.Context) -> bool:
 @click.version_option(__version__, prog_name="evidencekit")
 @click.option("--debug", is_flag=True, help="Show full tracebacks (for reporting bugs).")
 def cli(debug: bool) -> None:
-    r"""Keep ASB evidence safe: ingest it, check it, and share it with a signed history.
+    """Keep ASB evidence safe: ingest it, check it, and share it with a signed history.
 
     \b
     Typical order:
@@ -107,7 +103,7 @@ def cli(debug: bool) -> None:
           --producer HG --description "Statement of the complainant"
       evidencekit list
       evidencekit verify --trust ../hg.pub
-    """
+    """  # noqa: D301 - "\b" is click's marker for a paragraph kept as written
     if not debug:
         _quiet_libraries()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from evidencekit import Event
+from evidencekit import Event, history_of
 
 from .common import case_option, emit_json, human_size, json_option, open_case, safe
 
@@ -36,7 +36,7 @@ def show(ref: str, case_dir: Path | None, as_json: bool) -> None:
     """Show everything recorded about exhibit REF (e.g. HG/1)."""
     case = open_case(case_dir)
     item = case.item(ref)
-    events = [e for e in case.events() if e.exhibit == item.ref]
+    events = history_of(case.events(), item.ref)
     if as_json:
         emit_json({"item": item.to_dict(), "events": [_event_dict(e) for e in events]})
         return
@@ -57,7 +57,8 @@ def show(ref: str, case_dir: Path | None, as_json: bool) -> None:
         click.echo(f"warning: {safe(note)}")
     click.echo("History:")
     for e in events:
-        click.echo(f"  #{e.seq} {e.time} {e.action} by {safe(e.actor.name)}")
+        about = "" if e.exhibit == item.ref else f" {e.exhibit}"
+        click.echo(f"  #{e.seq} {e.time} {e.action}{about} by {safe(e.actor.name)}")
 
 
 def _flat(value: object) -> str:
@@ -77,12 +78,15 @@ def _event_dict(event: Event) -> dict[str, object]:
 @case_option
 @json_option
 def log(ref: str | None, case_dir: Path | None, as_json: bool) -> None:
-    """Show the custody log (only exhibit REF's events if given)."""
+    """Show the custody log (only exhibit REF's history if given).
+
+    An exhibit's history includes the copies made from it (HG/6 shows that HG/6-R1
+    was made), and a copy's history starts with the ingest of its source.
+    """
     case = open_case(case_dir)
     events = case.events()
     if ref:
-        wanted = case.item(ref).ref
-        events = [e for e in events if e.exhibit == wanted]
+        events = history_of(events, case.item(ref).ref)
     if as_json:
         emit_json([_event_dict(e) for e in events])
         return

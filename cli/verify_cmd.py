@@ -9,6 +9,7 @@ import click
 from evidencekit import VerificationReport, load_public_key, verify_path
 
 from .common import emit_json, json_option, progress_bar, safe
+from .exit_codes import EXIT_FAILED_CHECK
 
 
 @click.command()
@@ -32,7 +33,7 @@ def verify(target: Path | None, trust: tuple[Path, ...], as_json: bool) -> None:
     else:
         _print_report(report)
     if not report.ok:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(EXIT_FAILED_CHECK)
 
 
 def _print_report(report: VerificationReport) -> None:

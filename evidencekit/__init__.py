@@ -23,7 +23,7 @@ Errors (all from :class:`EvidenceKitError`, each with a ``hint``)::
 from __future__ import annotations
 
 from evidencekit.bundle.assemble import BundleRequest, BundleResult, build_bundle
-from evidencekit.bundle.exhibitlist import exhibit_list
+from evidencekit.bundle.exhibitlist import exhibit_list, write_exhibit_list
 from evidencekit.bundle.spec import BundleSpec, load_spec, parse_spec
 from evidencekit.case.derived import add_derived, mark_no_redaction
 from evidencekit.case.folder import Case, CaseInfo, CaseWriter, utc_now
@@ -50,17 +50,21 @@ from evidencekit.core.report import Finding, VerificationReport
 from evidencekit.core.version import __version__
 from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Actor, Event, Head
-from evidencekit.custody.exhibits import KINDS, Item
+from evidencekit.custody.exhibits import KINDS, Item, history_of
 from evidencekit.custody.lifecycle import KeyStatus, key_states
 from evidencekit.keys.keyfile import (
     FAST_KDF,
+    MIN_PASSPHRASE,
     STRONG_KDF,
     PublicKey,
     Signer,
+    check_passphrase,
     create_key,
+    key_paths,
     load_public_key,
     load_signer,
     parse_public_key,
+    short_fingerprint,
 )
 from evidencekit.keys.keyring import Keyring
 from evidencekit.package.export import export_package
@@ -82,6 +86,7 @@ __all__ = [
     "DETECTORS",
     "FAST_KDF",
     "KINDS",
+    "MIN_PASSPHRASE",
     "STRONG_KDF",
     "Actor",
     "BundleError",
@@ -131,12 +136,15 @@ __all__ = [
     "build_bundle",
     "canonical_bytes",
     "check_log",
+    "check_passphrase",
     "create_key",
     "exhibit_list",
     "export_package",
     "find_spans",
     "hash_file",
+    "history_of",
     "ingest",
+    "key_paths",
     "key_states",
     "limits_in_force",
     "load_public_key",
@@ -155,8 +163,10 @@ __all__ = [
     "redact_statement",
     "revoke_key",
     "rotate_key",
+    "short_fingerprint",
     "utc_now",
     "verify_case",
     "verify_package",
     "verify_path",
+    "write_exhibit_list",
 ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
 from evidencekit.bundle.spec import document_date
 from evidencekit.case.folder import Case
-from evidencekit.core.errors import BundleError
+from evidencekit.core import storage
+from evidencekit.core.errors import BundleError, InputError
 from evidencekit.custody.exhibits import Item, ref_sort_key
 
 COLUMNS = ("ref", "kind", "description", "producer", "date", "media_type", "size", "sha256",
@@ -68,3 +70,30 @@ def exhibit_list(case: Case, fmt: str) -> bytes:
     if fmt == "pdf":
         return _pdf(case, rows)
     raise BundleError(f"Unknown format {fmt!r}; use csv, json or pdf.")
+
+
+def _free_name(path: Path) -> Path:
+    """``exhibits.csv`` → ``exhibits-2.csv`` (or -3 ...): a name not yet taken, to suggest."""
+    for n in range(2, 1000):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    return path.with_name(f"{path.stem}-new{path.suffix}")
+
+
+def write_exhibit_list(case: Case, fmt: str, out: Path, *, overwrite: bool = False) -> Path:
+    """Write :func:`exhibit_list` to ``out`` atomically; an existing file only if ``overwrite``.
+
+    Raises:
+        BundleError: an unknown format.
+        InputError: ``out`` exists and ``overwrite`` is false (the hint names a free name).
+        StorageError: the file cannot be written.
+    """
+    data = exhibit_list(case, fmt)
+    try:
+        storage.atomic_write(out, data, overwrite=overwrite)
+    except InputError as exc:
+        raise InputError(f"{out} already exists; nothing was written.",
+                         hint=f"Give a new name (e.g. {_free_name(out).name}), or add "
+                              "--force to replace it.") from exc
+    return out

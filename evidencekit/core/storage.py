@@ -37,7 +37,35 @@ def _storage_error(action: str, path: Path, exc: OSError) -> StorageError:
     return StorageError(f"Could not {action} {path}: {reason}.", hint=hint)
 
 
-def _atomic(path: Path, fill: Callable[[BinaryIO], None], mode: int) -> None:
+# link() errors of file systems without hard links (FAT, some network shares)
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
+
+
+def _exists_error(path: Path) -> InputError:
+    return InputError(f"{path} already exists; nothing was written.")
+
+
+def _publish(tmp_name: str, path: Path, replace: bool) -> None:
+    """Put the finished temp file at ``path``: over what is there, or only if nothing is."""
+    if replace:
+        os.replace(tmp_name, path)
+        return
+    try:
+        os.link(tmp_name, path)  # refuses an existing path atomically (no check-then-write)
+    except FileExistsError:
+        raise _exists_error(path) from None
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        if path.exists():
+            raise _exists_error(path) from None
+        os.replace(tmp_name, path)
+        return
+    os.unlink(tmp_name)
+
+
+def _atomic(path: Path, fill: Callable[[BinaryIO], None], mode: int,
+            replace: bool = True) -> None:
     """Create ``path`` through a temp file in its folder: fill, fsync, rename, fsync folder."""
     tmp_name = None
     try:
@@ -47,7 +75,7 @@ def _atomic(path: Path, fill: Callable[[BinaryIO], None], mode: int) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
+        _publish(tmp_name, path, replace)
         tmp_name = None
         fsync_dir(path.parent)
     except OSError as exc:
@@ -58,16 +86,20 @@ def _atomic(path: Path, fill: Callable[[BinaryIO], None], mode: int) -> None:
                 os.unlink(tmp_name)
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o644, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` atomically and durably.
 
+    With ``overwrite=False`` an existing ``path`` is left alone (checked atomically,
+    when the finished file is linked into place).
+
     Raises:
+        InputError: ``overwrite`` is false and ``path`` exists.
         StorageError: the folder is missing, full or not writable.
     """
     def fill(handle: BinaryIO) -> None:
         handle.write(data)
 
-    _atomic(path, fill, mode)
+    _atomic(path, fill, mode, replace=overwrite)
 
 
 def _open_regular(path: Path, what: str) -> int:

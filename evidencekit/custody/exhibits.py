@@ -114,6 +114,30 @@ def items_of(events: Iterable[Event]) -> list[Item]:
     return [Item.from_event(e) for e in events if e.action in ITEM_ACTIONS and e.exhibit]
 
 
+def history_of(events: Iterable[Event], ref: str) -> list[Event]:
+    """The events that concern exhibit ``ref``, in the order of the log.
+
+    They are its own events, those of every copy derived from it (a redacted copy
+    made from a photo is part of the photo's history) and, for a copy, those of the
+    exhibit it was made from (a copy's history starts with its source's ingest).
+    Copies of the same source are not part of each other's history. ``ref`` is
+    matched exactly (normalise it first, e.g. with :meth:`Case.item`).
+    """
+    log = list(events)
+    source_of = {e.exhibit: e.details.get("source_ref") for e in log
+                 if e.action in ITEM_ACTIONS and e.exhibit}
+
+    def line_of(start: str) -> list[str]:
+        """``start`` and the exhibits it was made from, nearest first (cycle-safe)."""
+        found = [start]
+        while isinstance(up := source_of.get(found[-1]), str) and up not in found:
+            found.append(up)
+        return found
+
+    family = set(line_of(ref)) | {r for r in source_of if r and ref in line_of(r)}
+    return [e for e in log if e.exhibit in family]
+
+
 def ref_sort_key(ref: str) -> tuple[str, int, str]:
     """Sort ``HG/2`` before ``HG/10``, and ``HG/2-R1`` just after ``HG/2``."""
     prefix, _, rest = ref.partition("/")

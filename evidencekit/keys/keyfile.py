@@ -42,6 +42,29 @@ STRONG_KDF = (nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLI
 """Argon2id limits for keys made by people (3 passes, 256 MiB)."""
 FAST_KDF = (nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)
 """Lighter Argon2id limits (2 passes, 64 MiB), for tests and throw-away keys."""
+MIN_PASSPHRASE = 8
+"""The shortest passphrase a new private key accepts."""
+
+
+def check_passphrase(passphrase: str) -> str:
+    """Return a new key's passphrase if it follows the rule (at least 8 characters).
+
+    Raises:
+        InputError: it is shorter, naming the rule.
+    """
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InputError(f"The passphrase must be at least {MIN_PASSPHRASE} characters long.")
+    return passphrase
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The first 16 hex digits of a fingerprint in groups of four, to read out by phone.
+
+    ``3f2a91c07b44e1d2…`` gives ``3F2A 91C0 7B44 E1D2`` (64 bits: enough for a person
+    to confirm a key they were given; ``verify`` always compares the full fingerprint).
+    """
+    head = fingerprint[:16].upper()
+    return " ".join(head[i:i + 4] for i in range(0, len(head), 4))
 
 
 def _single_line(name: str) -> Callable[[object, object, str], None]:
@@ -74,6 +97,11 @@ class PublicKey:
     def fingerprint(self) -> str:
         """Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo."""
         return hashlib.sha256(self.spki_der).hexdigest()
+
+    @property
+    def short_fingerprint(self) -> str:
+        """The fingerprint's first 16 hex digits in groups of four (``3F2A 91C0 7B44 E1D2``)."""
+        return short_fingerprint(self.fingerprint)
 
     def to_pem(self) -> str:
         """The bare PEM block, as OpenSSL writes it."""
@@ -197,8 +225,7 @@ def encrypt_private_key(
     Raises:
         InputError: the passphrase is shorter than 8 characters.
     """
-    if len(passphrase) < 8:
-        raise InputError("The passphrase must be at least 8 characters long.")
+    check_passphrase(passphrase)
     ops, mem = kdf
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     secret = canonical_bytes(
@@ -258,11 +285,24 @@ def decrypt_private_key(data: bytes, passphrase: str, *, source: str = "key file
     return signer
 
 
-def load_signer(path: Path, passphrase: str) -> Signer:
+def _not_a_public_key(path: Path, data: bytes) -> None:
+    """Refuse a public key given where the private one belongs, naming the right file."""
+    if _PEM_BEGIN.encode("ascii") in data:
+        private = path.with_suffix(".key") if path.suffix == ".pub" else None
+        raise KeyFileError(
+            f"{path} is a public key; give your private key "
+            f"{private if private else '(NAME.key, made with it)'}.",
+            hint="--key takes the NAME.key file; NAME.pub is the one you give to others.")
+
+
+def load_signer(path: Path, passphrase: str | Callable[[], str]) -> Signer:
     """Read and unlock a private key file.
 
+    ``passphrase`` may be a function (a prompt): it is called only once the file has
+    been read and found to be a private key that only its owner can read.
+
     Raises:
-        KeyFileError: missing file, wrong passphrase or damaged key.
+        KeyFileError: missing file, a public key, wrong passphrase or damaged key.
     """
     try:
         data = storage.read_small_bytes(path, limit=_MAX_KEY_FILE, what="private key file")
@@ -271,12 +311,14 @@ def load_signer(path: Path, passphrase: str) -> Signer:
         raise KeyFileError(exc.message, hint=exc.hint) from exc
     except OSError as exc:
         raise KeyFileError(f"Cannot read {path}: {exc.strerror}.") from exc
+    _not_a_public_key(path, data)
     if mode & 0o077:
         raise KeyFileError(
             f"The private key file {path} can be read by other users (mode {mode:04o}); "
             "it is not used until only you can read it.",
             hint=f"Run: chmod 600 {shlex.quote(str(path))}")
-    return decrypt_private_key(data, passphrase, source=str(path))
+    secret = passphrase if isinstance(passphrase, str) else passphrase()
+    return decrypt_private_key(data, secret, source=str(path))
 
 
 def key_paths(out: Path) -> tuple[Path, Path]:

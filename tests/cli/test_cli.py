@@ -131,7 +131,9 @@ def test_keys_create_and_show(tmp_path: Path) -> None:
     fingerprint = result.output.split("fingerprint: ")[1].strip()
     shown = json.loads(run("keys", "show", tmp_path / "hg.pub", "--json").output)
     assert shown == {"name": "Hana Green", "org": "Northside Housing",
-                     "fingerprint": fingerprint}
+                     "fingerprint": fingerprint,
+                     "short_fingerprint": " ".join(fingerprint[i:i + 4].upper()
+                                                   for i in range(0, 16, 4))}
     assert "Organisation: Northside Housing" in run("keys", "show", tmp_path / "hg.pub").output
 
 

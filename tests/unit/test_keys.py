@@ -9,13 +9,16 @@ import pytest
 
 from evidencekit import (
     FAST_KDF,
+    MIN_PASSPHRASE,
     InputError,
     KeyFileError,
     Signer,
+    check_passphrase,
     create_key,
     load_public_key,
     load_signer,
     parse_public_key,
+    short_fingerprint,
 )
 from evidencekit.keys.keyfile import decrypt_private_key, encrypt_private_key
 
@@ -129,3 +132,56 @@ def test_signer_repr_hides_the_key(hana: Signer) -> None:
 def test_bad_holder_names(name: str) -> None:
     with pytest.raises(InputError):
         Signer.from_seed(bytes(32), name, "Org")
+
+
+def test_short_fingerprint_is_the_openssl_fingerprint_grouped(tmp_path: Path,
+                                                              hana: Signer) -> None:
+    pub = tmp_path / "hg.pub"
+    pub.write_text(hana.public.to_pub_file())
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-in", str(pub), "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    digest = hashlib.sha256(der).hexdigest().upper()
+    expected = f"{digest[0:4]} {digest[4:8]} {digest[8:12]} {digest[12:16]}"
+    assert hana.public.short_fingerprint == expected == "A050 837D 8507 0582"
+    assert short_fingerprint(hana.public.fingerprint) == expected
+
+
+def test_the_passphrase_rule_is_checked_on_its_own() -> None:
+    assert check_passphrase("eight ch") == "eight ch"
+    with pytest.raises(InputError, match=f"at least {MIN_PASSPHRASE} characters"):
+        check_passphrase("seven c")
+
+
+def test_a_public_key_given_as_the_private_key_is_named_first(tmp_path: Path,
+                                                              hana: Signer) -> None:
+    pub = tmp_path / "hg.pub"
+    pub.write_text(hana.public.to_pub_file())
+    pub.chmod(0o644)  # as keys create writes it: the old message was "chmod 600"
+
+    def never_asked() -> str:
+        raise AssertionError("the passphrase was asked for before the file was checked")
+
+    with pytest.raises(KeyFileError) as caught:
+        load_signer(pub, never_asked)
+    message = caught.value.user_message()
+    assert message.startswith(f"{pub} is a public key; give your private key "
+                              f"{tmp_path / 'hg.key'}.")
+    assert "chmod" not in message
+
+
+def test_a_passphrase_function_is_called_once_after_the_checks(tmp_path: Path,
+                                                               hana: Signer) -> None:
+    key = tmp_path / "hg.key"
+    key.write_bytes(encrypt_private_key(hana, "a long passphrase", FAST_KDF))
+    key.chmod(0o600)
+    asked: list[str] = []
+
+    def ask() -> str:
+        asked.append("asked")
+        return "a long passphrase"
+
+    assert load_signer(key, ask).public == hana.public and asked == ["asked"]
+    key.chmod(0o644)
+    with pytest.raises(KeyFileError, match="can be read by other users"):
+        load_signer(key, ask)
+    assert asked == ["asked"]
