@@ -33,6 +33,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
+from evidencekit.core.errors import BundleError
+from evidencekit.redact.typeset import BOLD, FONT, drawable, fit, new_canvas
+
 ROWS_PER_INDEX_PAGE = 34
 STAMP_FONT = "/EKStampFont"
 
@@ -125,7 +128,7 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
     Link pages count from the first page of this front matter.
     """
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    pdf = new_canvas(buffer, A4)
     first = 0
     if cover is not None:
         _cover(pdf, cover)
@@ -135,18 +138,21 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
         if page or cover is not None:
             pdf.showPage()
         y = A4[1] - 70
-        pdf.setFont("Helvetica-Bold", 14)
+        pdf.setFont(BOLD, 14)
         pdf.drawString(48, y, heading + (" (continued)" if page else ""))
         y -= 28
-        pdf.setFont("Helvetica-Bold", 9)
+        pdf.setFont(BOLD, 9)
         for x, head in ((48, "Ref"), (110, "Document"), (420, "Date"), (490, "Pages")):
             pdf.drawString(x, y, head)
         y -= 16
         for ref, text, date, span, target, is_section in rows[
                 page * ROWS_PER_INDEX_PAGE:(page + 1) * ROWS_PER_INDEX_PAGE]:
-            pdf.setFont("Helvetica-Bold" if is_section else "Helvetica", 9)
-            pdf.drawString(48, y, ref.upper() if is_section else ref)
-            pdf.drawString(110, y, text)
+            what = f"The index entry {ref}"
+            font = BOLD if is_section else FONT
+            pdf.setFont(font, 9)
+            pdf.drawString(48, y, fit(drawable(ref.upper() if is_section else ref, what,
+                                               BundleError), font, 9, 58))
+            pdf.drawString(110, y, fit(drawable(text, what, BundleError), font, 9, 302))
             pdf.drawString(420, y, date)
             pdf.drawString(490, y, span)
             links.append((first + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
@@ -158,8 +164,9 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
 
 def _cover(pdf: canvas.Canvas, cover: Cover) -> None:
     y = A4[1] - 120
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawCentredString(A4[0] / 2, y, cover.court.upper())
+    what = "The cover page (the case record or the spec)"
+    pdf.setFont(BOLD, 16)
+    pdf.drawCentredString(A4[0] / 2, y, drawable(cover.court.upper(), what, BundleError))
     lines = [("Case", cover.case_ref), ("", cover.title)]
     lines += [("Party", p) for p in cover.parties]
     if cover.hearing:
@@ -167,11 +174,12 @@ def _cover(pdf: canvas.Canvas, cover: Cover) -> None:
     lines.append(("Bundle date", cover.bundle_date))
     if cover.redacted:
         lines.append(("", "REDACTED BUNDLE: third-party details removed"))
-    pdf.setFont("Helvetica", 12)
+    pdf.setFont(FONT, 12)
     for label, text in lines:
         y -= 26
-        pdf.drawCentredString(A4[0] / 2, y, f"{label}: {text}" if label else text)
-    pdf.setFont("Helvetica-Bold", 22)
+        line = drawable(f"{label}: {text}" if label else text, what, BundleError)
+        pdf.drawCentredString(A4[0] / 2, y, fit(line, FONT, 12, A4[0] - 96))
+    pdf.setFont(BOLD, 22)
     pdf.drawCentredString(A4[0] / 2, y - 70, "HEARING BUNDLE")
 
 

@@ -1,0 +1,108 @@
+"""What readers nobody here wrote found in bundles (issue 12), judged by poppler and qpdf."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from evidencekit import (
+    BundleError,
+    BundleRequest,
+    Case,
+    IngestRequest,
+    RedactionError,
+    Signer,
+    build_bundle,
+    exhibit_list,
+    ingest,
+)
+from evidencekit.redact.people import PeopleRegister
+from evidencekit.redact.statements import redact_statement
+
+NAMES = "Łukasz Wróbel of Ōmura Street, Ștefan Țurcanu, Çağrı Şahin, Žemaitė Ąžuolė"
+GREEK = "Η μάρτυς Ελένη Παπαδοπούλου"
+CYRILLIC = "Свидетель Ольга Іваненко"
+Write = Callable[[str, bytes], Path]
+
+
+def pdftotext(pdf: Path, *pages: int) -> str:
+    span = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    return subprocess.run(["pdftotext", *span, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pdffonts(pdf: Path) -> list[list[str]]:
+    """pdffonts' table rows: name, type, encoding, emb, sub, uni, object, id."""
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    return [line.split() for line in out.splitlines()[2:]]
+
+
+def add(case: Case, signer: Signer, path: Path, kind: str, description: str,
+        **extra: str) -> str:
+    result = ingest(case, [path], signer, IngestRequest(kind, "HG", description, **extra))
+    assert result[0].ref is not None, result
+    return result[0].ref
+
+
+def test_latin_greek_and_cyrillic_are_drawn_in_an_embedded_font(
+        case: Case, hana: Signer, evidence: Write, tmp_path: Path) -> None:
+    statement = evidence("witness.txt", f"{NAMES}.\n{GREEK}.\n{CYRILLIC}.\n".encode())
+    add(case, hana, statement, "statement", f"Statement of {NAMES[:13]}")
+    out = tmp_path / "bundle.pdf"
+    build_bundle(case, hana, out, BundleRequest())
+    subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
+    text = " ".join(pdftotext(out).split())
+    for words in (NAMES, GREEK, CYRILLIC):
+        assert words in text
+    assert "Łukasz Wróbel" in " ".join(pdftotext(out, 2).split())  # the index
+    assert "■" not in text
+    fonts = pdffonts(out)
+    assert any(row[0].endswith("+DejaVuSans") and row[-5:-3] == ["yes", "yes"]
+               for row in fonts), fonts
+    # the page-number stamp (digits only) is the one base-14 font left
+    assert {row[0] for row in fonts if row[-5] == "no"} <= {"Helvetica"}, fonts
+
+
+@pytest.mark.parametrize("text,script", [
+    ("شاهد: محمد علی", "Arabic"), ("گواہ: محمد علی", "Arabic"),
+    ("সাক্ষী: রহিম", "Indic"), ("证人：王伟", "no glyph")])
+def test_scripts_that_need_shaping_stop_the_bundle_naming_the_exhibit(
+        case: Case, hana: Signer, evidence: Write, tmp_path: Path, text: str,
+        script: str) -> None:
+    add(case, hana, evidence("w.txt", f"Statement.\n{text}\n".encode()),
+        "statement", "Statement")
+    events = len(case.events())
+    with pytest.raises(BundleError, match=rf"Exhibit HG/1 contains .*U\+.*{script}"):
+        build_bundle(case, hana, tmp_path / "b.pdf", BundleRequest())
+    assert len(case.events()) == events and not (tmp_path / "b.pdf").exists()
+
+
+def test_a_description_in_arabic_stops_the_bundle(case: Case, hana: Signer, evidence: Write,
+                                                 tmp_path: Path) -> None:
+    add(case, hana, evidence("n.bin", b"\x00\x01binary"), "document",
+        "وثيقة")
+    with pytest.raises(BundleError, match="HG/1"):
+        build_bundle(case, hana, tmp_path / "b.pdf", BundleRequest())
+
+
+def test_redacted_statements_and_the_exhibit_list_embed_the_font(
+        case: Case, hana: Signer, evidence: Write, tmp_path: Path) -> None:
+    ref = add(case, hana, evidence("w.txt", f"{NAMES}. {GREEK}.\n".encode()),
+              "statement", GREEK)
+    out = tmp_path / "red.pdf"
+    redact_statement(case, hana, ref, PeopleRegister(), detectors=["postcode"], out=out)
+    assert NAMES in " ".join(pdftotext(out).split())
+    assert all(row[-5] == "yes" for row in pdffonts(out))
+    listing = tmp_path / "list.pdf"
+    listing.write_bytes(exhibit_list(case, "pdf"))
+    assert GREEK in " ".join(pdftotext(listing).split())
+    assert all(row[-5] == "yes" for row in pdffonts(listing))
+    arabic = add(case, hana, evidence("a.txt", "شاهد محمد\n".encode()), "statement",
+                 "x")
+    with pytest.raises(RedactionError, match=f"Exhibit {arabic}"):
+        redact_statement(case, hana, arabic, PeopleRegister(), detectors=["postcode"],
+                         out=tmp_path / "red2.pdf")
