@@ -18,7 +18,9 @@ from evidencekit import (
     build_bundle,
     exhibit_list,
     ingest,
+    parse_spec,
 )
+from evidencekit.bundle.spec import stated_date
 from evidencekit.redact.people import PeopleRegister
 from evidencekit.redact.statements import redact_statement
 
@@ -106,3 +108,45 @@ def test_redacted_statements_and_the_exhibit_list_embed_the_font(
     with pytest.raises(RedactionError, match=f"Exhibit {arabic}"):
         redact_statement(case, hana, arabic, PeopleRegister(), detectors=["postcode"],
                          out=tmp_path / "red2.pdf")
+
+
+def _index_dates(pdf: Path) -> dict[str, str]:
+    """Ref -> what the index's date column says (pdftotext -layout of page 2)."""
+    out = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    rows = {}
+    for line in out.splitlines():
+        words = line.split()
+        if words and "/" in words[0]:
+            dates = [w for w in words if len(w) == 10 and w[4] == "-" and w[7] == "-"]
+            rows[words[0]] = dates[0] if dates else ""
+    return rows
+
+
+def test_the_index_dates_documents_by_their_own_date_never_the_ingest_date(
+        case: Case, hana: Signer, evidence: Write, tmp_path: Path) -> None:
+    add(case, hana, evidence("a.txt", b"WITNESS STATEMENT\nDate: 3rd November 2026\n\nText.\n"),
+        "statement", "Dated in its text")
+    add(case, hana, evidence("b.txt", b"WITNESS STATEMENT\n\nNo date at all.\n"),
+        "statement", "Undated")
+    add(case, hana, evidence("c.txt", b"Date: 01/10/2026\nStated at ingest too.\n"),
+        "statement", "Dated at ingest", captured_at="2026-10-05T09:00")
+    add(case, hana, evidence("d.txt", b"Undated, but the spec gives it.\n"), "statement",
+        "Dated in the spec")
+    spec = parse_spec('[[section]]\ntitle = "S"\nexhibits = ["HG/1", "HG/2", "HG/3", "HG/4"]\n'
+                      '[dates]\n"hg/4" = "2026-09-30"\n')
+    out = tmp_path / "bundle.pdf"
+    build_bundle(case, hana, out, BundleRequest(spec))
+    ingest_day = case.items()[0].ingested_at[:10]
+    assert _index_dates(out) == {"HG/1": "2026-11-03", "HG/2": "", "HG/3": "2026-10-05",
+                                 "HG/4": "2026-09-30"}
+    assert ingest_day not in _index_dates(out).values()
+
+
+def test_stated_dates_in_the_forms_people_write() -> None:
+    for line, expected in (("Date: 18 November 2026", "2026-11-18"),
+                           ("Dated: Monday, 2nd March 2026.", "2026-03-02"),
+                           ("DATE: 18/11/2026", "2026-11-18"), ("Date: 2026-11-18", "2026-11-18"),
+                           ("Date of statement: 18 Nov 2026", "2026-11-18"),
+                           ("Date: next Tuesday", None), ("Update: 18 November 2026", None)):
+        assert stated_date(f"STATEMENT\n{line}\nbody") == expected, line
