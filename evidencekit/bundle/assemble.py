@@ -165,7 +165,7 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
         for doc in docs:
             for page in readers[doc.ref].pages:
                 writer.add_page(page)
-    paging.stamp_pages(writer, labels)
+    paging.stamp_pages(writer, labels, refs=_page_refs(placed, len(labels)))
     paging.add_links(writer, links)
     _outline(writer, sections, placed, labels)
     paging.set_labels(writer, labels)
@@ -175,6 +175,14 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), placed, len(labels)
+
+
+def _page_refs(placed: dict[str, paging.Placed], pages: int) -> list[str]:
+    """Each page's exhibit reference (``""`` on the cover and index)."""
+    refs = [""] * pages
+    for where in placed.values():
+        refs[where.first:where.last + 1] = [where.ref] * (where.last - where.first + 1)
+    return refs
 
 
 def _new_only(chosen: list[tuple[str, list[Item]]],
@@ -219,7 +227,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
         for page in readers[doc.ref].pages:
             writer.add_page(page)
     every = [*old_labels, *labels]
-    paging.stamp_pages(writer, every, start)
+    paging.stamp_pages(writer, every, start, _page_refs(placed, len(every)))
     paging.add_links(writer, [(start + p, rect, target) for p, rect, target in links])
     parent = writer.add_outline_item(title=f"Supplement (p. {labels[0]})", page_number=start)
     for doc in docs:

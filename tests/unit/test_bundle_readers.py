@@ -150,3 +150,23 @@ def test_stated_dates_in_the_forms_people_write() -> None:
                            ("Date of statement: 18 Nov 2026", "2026-11-18"),
                            ("Date: next Tuesday", None), ("Update: 18 November 2026", None)):
         assert stated_date(f"STATEMENT\n{line}\nbody") == expected, line
+
+
+def test_every_page_of_a_kept_pdf_carries_its_exhibit_reference(
+        case: Case, hana: Signer, sample_dir: Path, tmp_path: Path) -> None:
+    ref = add(case, hana, sample_dir / "statement_pc_ashby.pdf", "statement", "PC Ashby")
+    photo = add(case, hana, sample_dir / "photo_front_door.jpg", "photo", "Front door")
+    out = tmp_path / "bundle.pdf"
+    result = build_bundle(case, hana, out, BundleRequest())
+    for doc in result.documents:
+        for page in range(doc.first + 1, doc.last + 2):
+            last = [line for line in page_layout(out, page).splitlines() if line.strip()][-1]
+            assert last.split()[-3:] == ["Exhibit", doc.ref, str(page)], (page, last)
+    assert {d.ref for d in result.documents} == {ref, photo}
+    assert "Exhibit" not in page_layout(out, 1).splitlines()[-1]  # the cover: number only
+    subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
+
+
+def page_layout(pdf: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf),
+                           "-"], capture_output=True, text=True, check=True).stdout
