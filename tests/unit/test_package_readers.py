@@ -1,0 +1,39 @@
+"""What readers nobody here wrote found in packages (issue 12): bagit.py and RFC 8493's rules."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+from evidencekit import Case, ExportRequest, IngestRequest, Signer, export_package, ingest
+from evidencekit.redact.people import PeopleRegister
+from evidencekit.redact.statements import redact_statement
+
+BAGIT_PY = str(Path(sys.executable).parent / "bagit.py")
+
+
+def _filled(case: Case, hana: Signer, tmp_path: Path) -> None:
+    source = tmp_path / "w.txt"
+    source.write_bytes(b"I live at NE1 4XF and saw it.\n")
+    ingest(case, [source], hana, IngestRequest("statement", "HG", "Statement"))
+    noname = tmp_path / "notes"
+    noname.write_bytes(b"%PDF-1.4\n")  # named without an extension at ingest
+    ingest(case, [noname], hana, IngestRequest("document", "HG", "Notes"))
+    redact_statement(case, hana, "HG/1", PeopleRegister(), detectors=["postcode"])
+
+
+def test_every_exhibit_file_in_a_full_package_has_its_types_extension(
+        case: Case, hana: Signer, tmp_path: Path) -> None:
+    _filled(case, hana, tmp_path)
+    export_package(case, hana, tmp_path / "pkg", ExportRequest("Court"))
+    with open(tmp_path / "pkg" / "data" / "index" / "exhibits.csv", newline="") as handle:
+        files = {row["ref"]: row["file"] for row in csv.DictReader(handle)}
+    assert files["HG/1"] == "data/exhibits/HG-1_w.txt"
+    assert files["HG/1-R1"] == "data/exhibits/HG-1-R1.pdf"
+    assert files["HG/2"].endswith(".pdf"), files
+    names = sorted(p.name for p in (tmp_path / "pkg" / "data" / "exhibits").iterdir())
+    assert all(Path(n).suffix in (".txt", ".pdf") for n in names), names
+    subprocess.run([BAGIT_PY, "--validate", str(tmp_path / "pkg")], check=True,
+                   capture_output=True)
