@@ -113,12 +113,31 @@ def _check_tags(src: PackageSource) -> tuple[dict[str, str], list[Finding]]:
         elif digest.sha256 != expected:
             found.append(Finding("tag-altered", "differs from the signed tag manifest "
                                  "(edited after signing)", rel))
-    extra = [p for p in src.sizes if not p.startswith(("data/", "signature/"))
-             and p not in tags and p != "tagmanifest-sha256.txt"]
+    found += _check_tags_sha512(src)
+    extra = [p for p in src.sizes if not p.startswith(("data/", layout.SIGNATURE))
+             and p not in tags and not p.startswith("tagmanifest-")]
     found += [Finding("file-extra", "a file outside data/ that the tag manifest does not "
                       "list", p) for p in sorted(extra)]
     info = _bag_info(src, found)
     return info, found
+
+
+def _check_tags_sha512(src: PackageSource) -> list[Finding]:
+    """The SHA-512 tag manifest, when present, agrees with the tag files too."""
+    data = src.read_small("tagmanifest-sha512.txt")
+    if data is None:
+        return []
+    try:
+        tags = bagfiles.parse_manifest(data, "sha512")
+    except InputError as exc:
+        return [Finding("manifest-invalid", exc.message, "tagmanifest-sha512.txt")]
+    found = []
+    for rel, expected in sorted(tags.items()):
+        digest = _hash_one(src, rel, None, sha512=True) if rel in src.sizes else "is missing"
+        if isinstance(digest, str) or digest.sha512 != expected:
+            found.append(Finding("tag-altered", "differs from tagmanifest-sha512.txt (edited "
+                                 "after signing)", rel))
+    return found
 
 
 def _bag_info(src: PackageSource, found: list[Finding]) -> dict[str, str]:

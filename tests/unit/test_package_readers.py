@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import bagit
+
 from evidencekit import Case, ExportRequest, IngestRequest, Signer, export_package, ingest
 from evidencekit.redact.people import PeopleRegister
 from evidencekit.redact.statements import redact_statement
@@ -37,3 +39,30 @@ def test_every_exhibit_file_in_a_full_package_has_its_types_extension(
     assert all(Path(n).suffix in (".txt", ".pdf") for n in names), names
     subprocess.run([BAGIT_PY, "--validate", str(tmp_path / "pkg")], check=True,
                    capture_output=True)
+
+
+def test_strict_bagit_rules_of_rfc_8493_hold(case: Case, hana: Signer, tmp_path: Path) -> None:
+    """As bagit-utils applies them: every tag file in every tag manifest, tag manifests in
+    the payload manifests' algorithms, bag-info lines of at most 79 characters."""
+    _filled(case, hana, tmp_path)
+    recipient = "Northside Magistrates' Court, for the attention of the legal adviser " * 2
+    export_package(case, hana, tmp_path / "pkg", ExportRequest(recipient.strip()))
+    pkg = tmp_path / "pkg"
+    tag_files = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*") if p.is_file()
+                 and not p.relative_to(pkg).as_posix().startswith(("data/", "tagmanifest-"))}
+    assert (pkg / "manifest-sha512.txt").exists() and (pkg / "tagmanifest-sha512.txt").exists()
+    for algorithm in ("sha256", "sha512"):
+        listed = subprocess.run([f"{algorithm}sum", "-c", f"tagmanifest-{algorithm}.txt"],
+                                cwd=pkg, capture_output=True, text=True, check=True).stdout
+        paths = {line.rsplit(": ", 1)[0] for line in listed.splitlines()}
+        # the signature alone cannot be listed: it is over tagmanifest-sha256.txt itself
+        assert paths == tag_files - {"signature/tagmanifest-sha256.txt.sig"}, algorithm
+        assert "signature/signer.pem" in paths
+    lines = (pkg / "bag-info.txt").read_text().splitlines()
+    assert max(len(line) for line in lines) <= 79
+    assert all(":" in line or line[:1] in (" ", "\t") for line in lines)
+    assert any(line[:1] == " " for line in lines)  # the long recipient was folded
+    bag = bagit.Bag(str(pkg))
+    bag.validate()
+    assert " ".join(bag.info["Recipient"].split()) == recipient.strip()
+    assert bag.info["Signer-Fingerprint"] == hana.public.fingerprint
