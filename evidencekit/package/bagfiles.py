@@ -53,8 +53,12 @@ def format_manifest(entries: Mapping[str, str]) -> bytes:
                    for path, digest in sorted(entries.items())).encode("utf-8")
 
 
+MANIFEST_NAME = re.compile(r"^(tag)?manifest-([a-z0-9]{1,16})\.txt$")
+"""Any payload or tag manifest, whatever its algorithm."""
+
+
 def parse_manifest(data: bytes, algorithm: str) -> dict[str, str]:
-    """Parse a manifest into ``{path: hexdigest}``.
+    """Parse a manifest into ``{path: hexdigest}`` (any algorithm's; SHA-2 lengths checked).
 
     Raises:
         InputError: a malformed line, a bad digest, an unsafe or repeated path.
@@ -66,7 +70,8 @@ def parse_manifest(data: bytes, algorithm: str) -> dict[str, str]:
     entries: dict[str, str] = {}
     seen_nfc: set[str] = set()
     for number, line in enumerate(_lines(text), start=1):
-        width = _HEX[algorithm]
+        # any other algorithm (md5, sha1 ...): read for path safety, its digest length unknown
+        width = _HEX.get(algorithm) or len(line.split(" ", 1)[0])
         digest, rest = line[:width], line[width:]
         if len(digest) != width or digest.strip("0123456789abcdefABCDEF") or \
                 not rest.startswith(" "):

@@ -50,6 +50,29 @@ def _manifests(src: PackageSource) -> tuple[dict[str, dict[str, str]], list[Find
     return manifests, found
 
 
+def _other_manifests(src: PackageSource) -> list[Finding]:
+    """Step 6 for manifests in other algorithms (md5, sha1 ...).
+
+    Their paths must be safe and a payload manifest's files present; only the SHA-256
+    and SHA-512 hashes count.
+    """
+    found: list[Finding] = []
+    payload = {p for p in src.sizes if p.startswith("data/")}
+    for name in sorted(src.sizes):
+        match = bagfiles.MANIFEST_NAME.match(name)
+        if match is None or match.group(2) in ("sha256", "sha512"):
+            continue
+        try:
+            entries = bagfiles.parse_manifest(src.read_small(name) or b"", match.group(2))
+        except InputError as exc:
+            found.append(Finding("manifest-invalid", exc.message, name))
+            continue
+        if not match.group(1):
+            found += [Finding("file-missing", f"listed in {name} but not in the package", p)
+                      for p in sorted(set(entries) - payload)]
+    return found
+
+
 def _hash_one(src: PackageSource, rel: str, progress: Advance | None,
               sha512: bool = False) -> Digest | str:
     try:
@@ -192,7 +215,7 @@ def verify_package(path: Path, trusted: Sequence[PublicKey], *, jobs: int = 2,
     src = open_package(path)
     found = list(src.problems)                                          # step 6
     manifests, manifest_findings = _manifests(src)
-    found += manifest_findings
+    found += manifest_findings + _other_manifests(src)
     advance = begin(progress, sum(s for p, s in src.sizes.items() if p.startswith("data/")))
     found += _check_payload(src, manifests, jobs, advance)              # steps 1, 2
     info, tag_findings = _check_tags(src)                               # step 3

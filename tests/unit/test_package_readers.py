@@ -9,7 +9,15 @@ from pathlib import Path
 
 import bagit
 
-from evidencekit import Case, ExportRequest, IngestRequest, Signer, export_package, ingest
+from evidencekit import (
+    Case,
+    ExportRequest,
+    IngestRequest,
+    Signer,
+    export_package,
+    ingest,
+    verify_package,
+)
 from evidencekit.redact.people import PeopleRegister
 from evidencekit.redact.statements import redact_statement
 
@@ -66,3 +74,23 @@ def test_strict_bagit_rules_of_rfc_8493_hold(case: Case, hana: Signer, tmp_path:
     bag.validate()
     assert " ".join(bag.info["Recipient"].split()) == recipient.strip()
     assert bag.info["Signer-Fingerprint"] == hana.public.fingerprint
+
+
+def test_manifests_in_other_algorithms_are_checked_for_path_safety(
+        case: Case, hana: Signer, tmp_path: Path) -> None:
+    _filled(case, hana, tmp_path)
+    pkg = tmp_path / "pkg"
+    export_package(case, hana, pkg, ExportRequest("Court"))
+    (pkg / "manifest-md5.txt").write_text("d41d8cd98f00b204e9800998ecf8427e  ../../etc/passwd\n")
+    (pkg / "tagmanifest-sha1.txt").write_text(
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709  /etc/shadow\n")
+    flagged = subprocess.run([BAGIT_PY, "--validate", str(pkg)], check=False,
+                             capture_output=True)
+    assert flagged.returncode != 0  # bagit.py flags it too
+    report = verify_package(pkg, [hana.public])
+    invalid = {f.subject: f.message for f in report.errors if f.code == "manifest-invalid"}
+    assert "'..'" in invalid["manifest-md5.txt"]
+    assert "absolute path" in invalid["tagmanifest-sha1.txt"]
+    (pkg / "manifest-md5.txt").write_text("d41d8cd98f00b204e9800998ecf8427e  data/gone.txt\n")
+    report = verify_package(pkg, [hana.public])
+    assert any(f.code == "file-missing" and f.subject == "data/gone.txt" for f in report.errors)
