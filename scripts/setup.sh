@@ -4,14 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# program -> Debian package that provides it
+# program (or, for a path, file) -> Debian package that provides it; the font is
+# embedded in every typeset bundle page (evidencekit/redact/typeset.py)
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
+  [pdffonts]=poppler-utils
   [exiftool]=libimage-exiftool-perl [tesseract]=tesseract-ocr [openssl]=openssl
+  [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
+  [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core
 )
 missing=()
 for prog in "${!NEED[@]}"; do
-  command -v "$prog" >/dev/null 2>&1 || missing+=("${NEED[$prog]}")
+  if [[ $prog == /* ]]; then
+    [ -f "$prog" ] || missing+=("${NEED[$prog]}")
+  else
+    command -v "$prog" >/dev/null 2>&1 || missing+=("${NEED[$prog]}")
+  fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')

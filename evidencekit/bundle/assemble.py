@@ -23,19 +23,21 @@ import pypdf
 
 from evidencekit.bundle import paging
 from evidencekit.bundle.render import render
-from evidencekit.bundle.spec import BundleSpec, default_spec, document_date
+from evidencekit.bundle.spec import BundleSpec, default_spec, document_date, stated_date
 from evidencekit.case.derived import plan_redacted
 from evidencekit.case.folder import Case
 from evidencekit.case.objects import store_object
 from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue
-from evidencekit.core.errors import BundleError
+from evidencekit.core.errors import BundleError, InputError
 from evidencekit.core.frozen import frozen_tuple, thaw
 from evidencekit.core.hashing import hash_file
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event
 from evidencekit.custody.exhibits import Item, latest_bundle, readable_name
 from evidencekit.keys.keyfile import Signer
+from evidencekit.redact.statement_text import read_statement
+from evidencekit.redact.statements import is_statement
 
 SIZE_WARNING = 36_000_000
 """Bytes above which a bundle may not pass the justice e-mail limit."""
@@ -87,9 +89,25 @@ def _choose(case: Case, spec: BundleSpec, redacted: bool) -> list[tuple[str, lis
     return [(s.title, [chosen[r] for r in s.refs]) for s in spec.sections if s.refs]
 
 
-def _render_all(case: Case, sections: list[tuple[str, list[Item]]], redacted: bool,
-                progress: Advance | None) -> tuple[list[tuple[str, list[paging.Doc]]],
-                                                    list[str]]:
+def _own_date(case: Case, item: Item, spec: BundleSpec) -> str:
+    """The index's date (see :func:`document_date`); a statement's ``Date:`` line is read.
+
+    A redacted copy takes the dates recorded for its original, and its own ``Date:`` line.
+    """
+    original = case.item(item.source_ref) if item.source_ref else item
+    date = document_date(original, spec)
+    if date or not is_statement(item.media_type):
+        return date
+    try:
+        text = read_statement(case.object_path(item.sha256), item.media_type)
+    except InputError:
+        return ""
+    return document_date(original, spec, stated_date("\n".join(text.pages)))
+
+
+def _render_all(case: Case, sections: list[tuple[str, list[Item]]], spec: BundleSpec,
+                redacted: bool, progress: Advance | None,
+                ) -> tuple[list[tuple[str, list[paging.Doc]]], list[str]]:
     rendered: list[tuple[str, list[paging.Doc]]] = []
     notes: list[str] = []
     for title, items in sections:
@@ -97,7 +115,8 @@ def _render_all(case: Case, sections: list[tuple[str, list[Item]]], redacted: bo
         for item in items:
             out = render(case, item, f"data/exhibits/{readable_name(item, redacted)}")
             notes += out.notes
-            docs.append(paging.Doc(item.ref, item.description, document_date(item), out.pdf))
+            docs.append(paging.Doc(item.ref, item.description, _own_date(case, item, spec),
+                                   out.pdf))
             if progress:
                 progress(1)
         rendered.append((title, docs))
@@ -148,7 +167,7 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
         for doc in docs:
             for page in readers[doc.ref].pages:
                 writer.add_page(page)
-    paging.stamp_pages(writer, labels)
+    paging.stamp_pages(writer, labels, refs=_page_refs(placed, len(labels)))
     paging.add_links(writer, links)
     _outline(writer, sections, placed, labels)
     paging.set_labels(writer, labels)
@@ -158,6 +177,14 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), placed, len(labels)
+
+
+def _page_refs(placed: dict[str, paging.Placed], pages: int) -> list[str]:
+    """Each page's exhibit reference (``""`` on the cover and index)."""
+    refs = [""] * pages
+    for where in placed.values():
+        refs[where.first:where.last + 1] = [where.ref] * (where.last - where.first + 1)
+    return refs
 
 
 def _new_only(chosen: list[tuple[str, list[Item]]],
@@ -202,7 +229,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
         for page in readers[doc.ref].pages:
             writer.add_page(page)
     every = [*old_labels, *labels]
-    paging.stamp_pages(writer, every, start)
+    paging.stamp_pages(writer, every, start, _page_refs(placed, len(every)))
     paging.add_links(writer, [(start + p, rect, target) for p, rect, target in links])
     parent = writer.add_outline_item(title=f"Supplement (p. {labels[0]})", page_number=start)
     for doc in docs:
@@ -246,7 +273,7 @@ def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
             raise BundleError("There is no earlier bundle to supplement; build one first.")
         chosen = _new_only(chosen, previous)
     advance = begin(progress, sum(len(items) for _title, items in chosen))
-    sections, notes = _render_all(case, chosen, request.redacted, advance)
+    sections, notes = _render_all(case, chosen, spec, request.redacted, advance)
     if previous is not None:
         data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections)
     else:

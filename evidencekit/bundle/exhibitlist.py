@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfgen import canvas
 
 from evidencekit.bundle.spec import document_date
 from evidencekit.case.folder import Case
 from evidencekit.core import storage
 from evidencekit.core.errors import BundleError, InputError
 from evidencekit.custody.exhibits import Item, ref_sort_key
+from evidencekit.redact.typeset import BOLD, FONT, drawable, fit, new_canvas
 
 COLUMNS = ("ref", "kind", "description", "producer", "date", "media_type", "size", "sha256",
            "derived_from")
@@ -30,22 +30,24 @@ def _row(item: Item) -> dict[str, str]:
 def _pdf(case: Case, rows: list[dict[str, str]]) -> bytes:
     buffer = io.BytesIO()
     size = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    pdf = new_canvas(buffer, size)
     pdf.setTitle(f"Exhibits {case.info.ref}")
-    columns = (("ref", 40), ("description", 100), ("producer", 420), ("date", 480),
-               ("sha256", 590))
+    columns = (("ref", 40, 58), ("description", 100, 316), ("producer", 420, 56),
+               ("date", 480, 106), ("sha256", 590, 220))
     y = 0.0
     for n, row in enumerate(rows):
         if n % 28 == 0:
             if n:
                 pdf.showPage()
-            pdf.setFont("Helvetica-Bold", 12)
-            pdf.drawString(40, size[1] - 40, f"Exhibits: {case.info.ref}")
+            pdf.setFont(BOLD, 12)
+            pdf.drawString(40, size[1] - 40, drawable(f"Exhibits: {case.info.ref}",
+                                                      "The case reference", BundleError))
             y = size[1] - 70
-        pdf.setFont("Helvetica", 8)
-        for key, x in columns:
-            text = row[key][:64] if key != "sha256" else row[key][:32] + "..."
-            pdf.drawString(x, y, text)
+        pdf.setFont(FONT, 8)
+        for key, x, width in columns:
+            text = row[key] if key != "sha256" else row[key][:32] + "..."
+            pdf.drawString(x, y, fit(drawable(text, f"Exhibit {row['ref']}", BundleError),
+                                     FONT, 8, width))
         y -= 17
     pdf.showPage()
     pdf.save()

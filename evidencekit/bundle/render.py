@@ -24,16 +24,20 @@ from reportlab.pdfgen import canvas
 from evidencekit.bundle.pdfclean import clean_pdf
 from evidencekit.case.folder import Case
 from evidencekit.core import limits
-from evidencekit.core.errors import InputError
+from evidencekit.core.errors import BundleError, InputError
 from evidencekit.custody.exhibits import Item
 from evidencekit.redact import photo, video
 from evidencekit.redact.media import PHOTO_TYPES, frame_at
 from evidencekit.redact.statement_text import read_statement
 from evidencekit.redact.statements import is_statement
-from evidencekit.redact.typeset import typeset
+from evidencekit.redact.typeset import BOLD, FONT, drawable, fit, new_canvas, typeset
 
 MAX_DPI = 300
 MARGIN = 48
+
+
+class UntypesetText(BundleError):
+    """Text the bundle's font cannot draw: it stops the bundle, never a stand-in sheet."""
 
 
 @attrs.frozen
@@ -44,12 +48,16 @@ class Rendered:
     notes: tuple[str, ...] = ()
 
 
-def _caption(pdf: canvas.Canvas, item: Item, top: float, lines: list[str]) -> None:
-    pdf.setFont("Helvetica-Bold", 12)
-    pdf.drawString(MARGIN, top, f"Exhibit {item.ref}")
-    pdf.setFont("Helvetica", 10)
+def _caption(pdf: canvas.Canvas, item: Item, size: tuple[float, float],
+             lines: list[str]) -> None:
+    what = f"Exhibit {item.ref}"
+    top, width = size[1] - MARGIN, size[0] - 2 * MARGIN
+    pdf.setFont(BOLD, 12)
+    pdf.drawString(MARGIN, top, drawable(what, what, UntypesetText))
+    pdf.setFont(FONT, 10)
     for n, line in enumerate(lines, start=1):
-        pdf.drawString(MARGIN, top - 15 * n, line[:110])
+        pdf.drawString(MARGIN, top - 15 * n, fit(drawable(line, what, UntypesetText), FONT, 10,
+                                                 width))
 
 
 def photo_page(case: Case, item: Item) -> Rendered:
@@ -66,9 +74,9 @@ def photo_page(case: Case, item: Item) -> Rendered:
     photo.clean_copy(image).save(clean, format="JPEG", quality=88)
     clean.seek(0)
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    pdf = new_canvas(buffer, size)
     taken = item.device_time or "not recorded in the file"
-    _caption(pdf, item, size[1] - MARGIN, [item.description, f"Taken (camera clock): {taken}"])
+    _caption(pdf, item, size, [item.description, f"Taken (camera clock): {taken}"])
     pdf.drawImage(ImageReader(clean), MARGIN + (box_w - width) / 2, MARGIN, width, height)
     pdf.showPage()
     pdf.save()
@@ -92,7 +100,7 @@ def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
     """An exhibit sheet for footage or audio: facts, hash, where the file is, stills."""
     buffer = io.BytesIO()
     size = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True)
+    pdf = new_canvas(buffer, size)
     meta = item.metadata
     source = case.object_path(item.sha256)
     notes: list[str] = []
@@ -108,7 +116,7 @@ def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
              f"duration {duration}",
              f"Recorded (device clock): {item.device_time or 'not recorded in the file'}",
              f"SHA-256: {item.sha256}", f"Native file: {package_path}"]
-    _caption(pdf, item, size[1] - MARGIN, lines)
+    _caption(pdf, item, size, lines)
     if info is not None and info.has_video:
         frames, problems = _stills(source, info.duration)
         _strip(pdf, frames, size)
@@ -134,7 +142,7 @@ def _strip(pdf: canvas.Canvas, stills: list[tuple[float, PIL.Image.Image]],
         h = w * frame.height / frame.width
         x = MARGIN + n * cell
         pdf.drawImage(ImageReader(clean), x, MARGIN + 20, w, h)
-        pdf.setFont("Helvetica", 9)
+        pdf.setFont(FONT, 9)
         pdf.drawString(x, MARGIN + 6, f"at {t:.1f} s")
 
 
@@ -154,7 +162,8 @@ def statement_pages(case: Case, item: Item) -> Rendered:
         return attrs.evolve(rendered, notes=rendered.notes + notes)
     text = read_statement(source, item.media_type)
     return Rendered(typeset([(page, []) for page in text.pages],
-                            f"Exhibit {item.ref} - {item.description}"[:120], numbered=False))
+                            f"Exhibit {item.ref} - {item.description}"[:120], numbered=False,
+                            what=f"Exhibit {item.ref}", error=UntypesetText))
 
 
 def _has_fonts(page: object) -> bool:
@@ -224,8 +233,8 @@ def _with_ocr(data: bytes, blank: list[int], ref: str) -> Rendered:
 def native_sheet(item: Item, package_path: str) -> Rendered:
     """A sheet for a file that cannot be shown on paper."""
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
-    _caption(pdf, item, A4[1] - MARGIN, [item.description, f"Format: {item.media_type}",
+    pdf = new_canvas(buffer, A4)
+    _caption(pdf, item, A4, [item.description, f"Format: {item.media_type}",
                                          f"SHA-256: {item.sha256}",
                                          f"Native file: {package_path}"])
     pdf.showPage()
@@ -252,6 +261,8 @@ def render(case: Case, item: Item, package_path: str) -> Rendered:
     """
     try:
         return _pages_of(case, item, package_path)
+    except UntypesetText:
+        raise  # text that cannot be typeset: stop, never a silent box or a stand-in sheet
     except InputError as exc:
         sheet = native_sheet(item, package_path)
         return attrs.evolve(sheet, notes=(f"{item.ref} could not be shown ({exc.message}); "

@@ -13,18 +13,24 @@ TOML, documented in ``docs/bundles.md``::
     [[section]]
     title = "Photographs and footage"
     exhibits = ["HG/3", "TA/2"]
+
+    [dates]                  # optional: a document's own date, where nothing else says it
+    "TA/1" = "2026-11-17"
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from evidencekit.core.errors import InputError
+from evidencekit.core.filetype import DOCX
 from evidencekit.core.storage import read_small_text
 from evidencekit.custody.exhibits import Item, ref_sort_key
 
@@ -46,6 +52,12 @@ class BundleSpec:
     sections: tuple[Section, ...]
     parties: tuple[str, ...] = ()
     hearing: str | None = None
+    dates: tuple[tuple[str, str], ...] = ()
+    """``(ref, YYYY-MM-DD)``: documents' own dates given in the spec."""
+
+    def date_of(self, ref: str) -> str | None:
+        """The date the spec gives for ``ref``, if any."""
+        return dict(self.dates).get(ref)
 
 
 def _line(value: Any, what: str) -> str:
@@ -76,8 +88,9 @@ def parse_spec(text: str) -> BundleSpec:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise InputError(f"The bundle spec is not valid TOML: {exc}.") from exc
-    if set(data) - {"bundle", "section"}:
-        raise InputError("The bundle spec takes a [bundle] table and [[section]] tables.")
+    if set(data) - {"bundle", "section", "dates"}:
+        raise InputError("The bundle spec takes a [bundle] table, [[section]] tables and a "
+                         "[dates] table.")
     head, sections = data.get("bundle", {}), data.get("section", [])
     if not isinstance(head, dict) or set(head) - {"parties", "hearing"}:
         raise InputError("[bundle] takes parties = [...] and hearing = \"...\".")
@@ -96,25 +109,72 @@ def parse_spec(text: str) -> BundleSpec:
                                     for r in section["exhibits"])))
     hearing = head.get("hearing")
     return BundleSpec(tuple(parsed), tuple(_line(p, "A party") for p in parties),
-                      None if hearing is None else _line(hearing, "The hearing"))
+                      None if hearing is None else _line(hearing, "The hearing"),
+                      _dates(data.get("dates", {})))
 
 
-def document_date(item: Item) -> str:
-    """The date shown and sorted on.
+def _dates(table: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise InputError('[dates] maps exhibit references to dates: "HG/1" = "2026-11-18".')
+    out = []
+    for ref, value in table.items():
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError as exc:
+            raise InputError(f"[dates] {ref}: {value!r} is not a date (YYYY-MM-DD).") from exc
+        out.append((_line(ref, "A reference in [dates]").upper(), day.isoformat()[:10]))
+    return tuple(sorted(out))
 
-    For statements the date stated at ingest (a document's own creation date is often
-    a template's), for media the device's clock, else the ingest time.
+
+_DATE_LINE = re.compile(r"(?im)^[ \t]*(?:date[d]?|date of (?:this )?statement)[ \t]*[:.][ \t]*"
+                        r"(.{6,40}?)[ \t.]*$")
+_FORMATS = ("%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d.%m.%Y",
+            "%d-%m-%Y", "%B %d %Y")
+
+
+def stated_date(text: str) -> str | None:
+    """The date a statement gives itself on a ``Date:`` line (YYYY-MM-DD), if it can be read.
+
+    Only the first lines are searched (a date further down is about the events).
     """
+    head = "\n".join(text.splitlines()[:40])
+    for match in _DATE_LINE.finditer(head):
+        words = re.sub(r"(?i)\b(\d{1,2})(st|nd|rd|th)\b", r"\1", match.group(1))
+        words = re.sub(r"(?i)^(mon|tues|wednes|thurs|fri|satur|sun)day,?\s+", "", words)
+        words = " ".join(words.replace(",", " ").split())
+        for fmt in _FORMATS:
+            try:
+                return datetime.strptime(words, fmt).date().isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def document_date(item: Item, spec: BundleSpec | None = None, stated: str | None = None) -> str:
+    """The document's own date (YYYY-MM-DD first), shown and sorted on; ``""`` when unknown.
+
+    In order: the spec's ``[dates]``, the time given at ingest (``--captured-at``, as the
+    person stated it), the statement's own ``Date:`` line (``stated``), and for media the
+    device's clock. Never the ingest date; never a statement file's creation date (often
+    a template's).
+    """
+    given = item.details.get("captured_at_stated") or item.details.get("captured_at")
     device = item.device_time
-    if item.kind in STATEMENT_KINDS or (device or "").startswith("D:"):
+    if item.kind in STATEMENT_KINDS or (device or "").startswith("D:") or \
+            item.media_type in _DOCUMENT_TYPES:
         device = None
-    return str(item.details.get("captured_at") or device or item.ingested_at)
+    found = (spec.date_of(item.ref) if spec else None) or given or stated or device
+    return str(found or "")
+
+
+_DOCUMENT_TYPES = ("application/pdf", "text/plain", DOCX)
 
 
 def default_spec(items: Sequence[Item]) -> BundleSpec:
     """Statements by date, then every other exhibit by reference."""
     statements = sorted((i for i in items if i.kind in STATEMENT_KINDS),
-                        key=lambda i: (document_date(i), ref_sort_key(i.ref)))
+                        key=lambda i: (not document_date(i), document_date(i),
+                                       ref_sort_key(i.ref)))
     others = sorted((i for i in items if i.kind not in STATEMENT_KINDS),
                     key=lambda i: ref_sort_key(i.ref))
     sections = [Section(title, tuple(i.ref for i in group))

@@ -155,10 +155,16 @@ def readable_name(item: Item, redacted: bool = False) -> str:
     """``HG-1_statement_hana_green.txt``: the reference first, then a safe file name.
 
     In a redacted package only the reference and an extension for the content type
-    are used: an original file name can itself name a third party.
+    are used: an original file name can itself name a third party. Every name ends in
+    its type's extension (a derived copy, with no name of its own, is ``HG-1-R1.pdf``).
     """
     ref = item.ref.replace("/", "-")
-    if redacted:
-        return ref + filetype.EXTENSIONS.get(item.media_type, (".bin",))[0]
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(item.original_name).name).strip("._") or "file"
-    return f"{ref}_{stem[:80]}"
+    known = filetype.EXTENSIONS.get(item.media_type, ())
+    ext = known[0] if known else ".bin"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(item.original_name).name).strip("._")
+    if redacted or not stem:  # a derived copy has no name of its own: its type's extension
+        return ref + ext
+    stem = stem[:80]
+    if known and Path(stem).suffix.lower() not in known:
+        stem += ext  # so the recipient's computer knows how to open it
+    return f"{ref}_{stem}"

@@ -53,8 +53,12 @@ def format_manifest(entries: Mapping[str, str]) -> bytes:
                    for path, digest in sorted(entries.items())).encode("utf-8")
 
 
+MANIFEST_NAME = re.compile(r"^(tag)?manifest-([a-z0-9]{1,16})\.txt$")
+"""Any payload or tag manifest, whatever its algorithm."""
+
+
 def parse_manifest(data: bytes, algorithm: str) -> dict[str, str]:
-    """Parse a manifest into ``{path: hexdigest}``.
+    """Parse a manifest into ``{path: hexdigest}`` (any algorithm's; SHA-2 lengths checked).
 
     Raises:
         InputError: a malformed line, a bad digest, an unsafe or repeated path.
@@ -66,7 +70,8 @@ def parse_manifest(data: bytes, algorithm: str) -> dict[str, str]:
     entries: dict[str, str] = {}
     seen_nfc: set[str] = set()
     for number, line in enumerate(_lines(text), start=1):
-        width = _HEX[algorithm]
+        # any other algorithm (md5, sha1 ...): read for path safety, its digest length unknown
+        width = _HEX.get(algorithm) or len(line.split(" ", 1)[0])
         digest, rest = line[:width], line[width:]
         if len(digest) != width or digest.strip("0123456789abcdefABCDEF") or \
                 not rest.startswith(" "):
@@ -89,7 +94,7 @@ def _lines(text: str) -> list[str]:
 
 
 def format_bag_info(fields: Iterable[tuple[str, str]]) -> bytes:
-    """``bag-info.txt`` text; values are single lines (newlines become spaces).
+    """``bag-info.txt`` text; values are single lines (newlines become spaces), folded.
 
     Raises:
         InputError: a label is not a plain token.
@@ -98,8 +103,28 @@ def format_bag_info(fields: Iterable[tuple[str, str]]) -> bytes:
     for label, value in fields:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", label):
             raise InputError(f"Bad bag-info label {label!r}.")
-        lines.append(f"{label}: {' '.join(str(value).split())}\n")
-    return "".join(lines).encode("utf-8")
+        lines += _folded(f"{label}:", str(value).split())
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
+
+
+def _folded(line: str, words: list[str]) -> list[str]:
+    """Lines of at most 79 characters (RFC 8493 §2.2.2), folded at spaces.
+
+    A continuation line starts with one space, which stands for the space it replaces:
+    unfolding (RFC 2822, as bagit-python does) gives the value back. A single word longer
+    than a line (a fingerprint) gets a line of its own.
+    """
+    out = []
+    for word in words:
+        if len(line) + 1 + len(word) > BAG_INFO_WIDTH and line.strip():
+            out.append(line)
+            line = ""
+        line += " " + word
+    out.append(line)
+    return out
+
+
+BAG_INFO_WIDTH = 79
 
 
 def parse_bag_info(data: bytes) -> dict[str, str]:
@@ -116,7 +141,7 @@ def parse_bag_info(data: bytes) -> dict[str, str]:
     label = None
     for line in _lines(text):
         if line[:1] in (" ", "\t") and label:
-            fields[label] += " " + line.strip()
+            fields[label] = f"{fields[label]} {line.strip()}".strip()
             continue
         label, sep, value = line.partition(":")
         if not sep:

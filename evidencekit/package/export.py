@@ -140,12 +140,15 @@ def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
     _write(staging, "bag-info.txt", bagfiles.format_bag_info(info))
     _write(staging, "VERIFY.txt", layout.verify_text(case.info, signer.public, package_id,
                                                           request))
-    tags = {name: hash_file(staging / name).sha256 for name in layout.TAG_FILES
-            if (staging / name).exists()}
-    tagmanifest = bagfiles.format_manifest(tags)
+    _write(staging, layout.SIGNER_PEM, signer.public.to_pem().encode("ascii"))
+    tags = {name: hash_file(staging / name, sha512=request.sha512)
+            for name in layout.TAG_FILES if (staging / name).exists()}
+    if request.sha512:  # tag manifests in the payload manifests' algorithms (RFC 8493 §2.2.1)
+        _write(staging, "tagmanifest-sha512.txt",
+               bagfiles.format_manifest({n: d.sha512 or "" for n, d in tags.items()}))
+    tagmanifest = bagfiles.format_manifest({n: d.sha256 for n, d in tags.items()})
     _write(staging, "tagmanifest-sha256.txt", tagmanifest)
     _write(staging, layout.SIGNATURE, signer.sign(tagmanifest))  # last: never re-made
-    _write(staging, layout.SIGNER_PEM, signer.public.to_pem().encode("ascii"))
 
 
 def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest,

@@ -30,7 +30,9 @@ INDEX_CSV = "data/index/exhibits.csv"
 SIGNATURE = "signature/tagmanifest-sha256.txt.sig"
 SIGNER_PEM = "signature/signer.pem"
 TAG_FILES = ("VERIFY.txt", "bag-info.txt", "bagit.txt", "manifest-sha256.txt",
-             "manifest-sha512.txt")
+             "manifest-sha512.txt", SIGNER_PEM)
+"""Listed in both tag manifests (strict BagIt tools want every tag file listed); only the
+signature, which cannot cover itself, is not."""
 INDEX_COLUMNS = ("ref", "kind", "description", "producer", "file", "sha256", "size",
                  "media_type", "ingested_at", "device_time", "original_name")
 

@@ -50,6 +50,29 @@ def _manifests(src: PackageSource) -> tuple[dict[str, dict[str, str]], list[Find
     return manifests, found
 
 
+def _other_manifests(src: PackageSource) -> list[Finding]:
+    """Step 6 for manifests in other algorithms (md5, sha1 ...).
+
+    Their paths must be safe and a payload manifest's files present; only the SHA-256
+    and SHA-512 hashes count.
+    """
+    found: list[Finding] = []
+    payload = {p for p in src.sizes if p.startswith("data/")}
+    for name in sorted(src.sizes):
+        match = bagfiles.MANIFEST_NAME.match(name)
+        if match is None or match.group(2) in ("sha256", "sha512"):
+            continue
+        try:
+            entries = bagfiles.parse_manifest(src.read_small(name) or b"", match.group(2))
+        except InputError as exc:
+            found.append(Finding("manifest-invalid", exc.message, name))
+            continue
+        if not match.group(1):
+            found += [Finding("file-missing", f"listed in {name} but not in the package", p)
+                      for p in sorted(set(entries) - payload)]
+    return found
+
+
 def _hash_one(src: PackageSource, rel: str, progress: Advance | None,
               sha512: bool = False) -> Digest | str:
     try:
@@ -113,12 +136,31 @@ def _check_tags(src: PackageSource) -> tuple[dict[str, str], list[Finding]]:
         elif digest.sha256 != expected:
             found.append(Finding("tag-altered", "differs from the signed tag manifest "
                                  "(edited after signing)", rel))
-    extra = [p for p in src.sizes if not p.startswith(("data/", "signature/"))
-             and p not in tags and p != "tagmanifest-sha256.txt"]
+    found += _check_tags_sha512(src)
+    extra = [p for p in src.sizes if not p.startswith(("data/", layout.SIGNATURE))
+             and p not in tags and not p.startswith("tagmanifest-")]
     found += [Finding("file-extra", "a file outside data/ that the tag manifest does not "
                       "list", p) for p in sorted(extra)]
     info = _bag_info(src, found)
     return info, found
+
+
+def _check_tags_sha512(src: PackageSource) -> list[Finding]:
+    """The SHA-512 tag manifest, when present, agrees with the tag files too."""
+    data = src.read_small("tagmanifest-sha512.txt")
+    if data is None:
+        return []
+    try:
+        tags = bagfiles.parse_manifest(data, "sha512")
+    except InputError as exc:
+        return [Finding("manifest-invalid", exc.message, "tagmanifest-sha512.txt")]
+    found = []
+    for rel, expected in sorted(tags.items()):
+        digest = _hash_one(src, rel, None, sha512=True) if rel in src.sizes else "is missing"
+        if isinstance(digest, str) or digest.sha512 != expected:
+            found.append(Finding("tag-altered", "differs from tagmanifest-sha512.txt (edited "
+                                 "after signing)", rel))
+    return found
 
 
 def _bag_info(src: PackageSource, found: list[Finding]) -> dict[str, str]:
@@ -173,7 +215,7 @@ def verify_package(path: Path, trusted: Sequence[PublicKey], *, jobs: int = 2,
     src = open_package(path)
     found = list(src.problems)                                          # step 6
     manifests, manifest_findings = _manifests(src)
-    found += manifest_findings
+    found += manifest_findings + _other_manifests(src)
     advance = begin(progress, sum(s for p, s in src.sizes.items() if p.startswith("data/")))
     found += _check_payload(src, manifests, jobs, advance)              # steps 1, 2
     info, tag_findings = _check_tags(src)                               # step 3

@@ -128,19 +128,20 @@ def rebuild_and_sign(pkg: Path, signer: Signer) -> None:
         bagit_format.format_manifest({k: d.sha256 for k, d in digests.items()}))
     (pkg / "manifest-sha512.txt").write_bytes(
         bagit_format.format_manifest({k: d.sha512 or "" for k, d in digests.items()}))
-    info = (pkg / "bag-info.txt").read_text().splitlines()
-    oxum = bagit_format.payload_oxum(d.size for d in digests.values())
-    info = [f"Payload-Oxum: {oxum}" if line.startswith("Payload-Oxum") else line
-            for line in info]
-    info = [f"Signer-Fingerprint: {signer.public.fingerprint}"
-            if line.startswith("Signer-Fingerprint") else line for line in info]
-    (pkg / "bag-info.txt").write_text("\n".join(info) + "\n")
-    tags = {n: hash_file(pkg / n).sha256 for n in ("VERIFY.txt", "bag-info.txt", "bagit.txt",
-                                                     "manifest-sha256.txt", "manifest-sha512.txt")}
-    (pkg / "tagmanifest-sha256.txt").write_bytes(bagit_format.format_manifest(tags))
+    info = bagit_format.parse_bag_info((pkg / "bag-info.txt").read_bytes())
+    info["Payload-Oxum"] = bagit_format.payload_oxum(d.size for d in digests.values())
+    info["Signer-Fingerprint"] = signer.public.fingerprint
+    (pkg / "bag-info.txt").write_bytes(bagit_format.format_bag_info(info.items()))
+    (pkg / "signature" / "signer.pem").write_text(signer.public.to_pem())
+    tags = {n: hash_file(pkg / n, sha512=True) for n in (
+        "VERIFY.txt", "bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest-sha512.txt",
+        "signature/signer.pem")}
+    (pkg / "tagmanifest-sha512.txt").write_bytes(
+        bagit_format.format_manifest({k: d.sha512 or "" for k, d in tags.items()}))
+    (pkg / "tagmanifest-sha256.txt").write_bytes(
+        bagit_format.format_manifest({k: d.sha256 for k, d in tags.items()}))
     (pkg / "signature" / "tagmanifest-sha256.txt.sig").write_bytes(
         signer.sign((pkg / "tagmanifest-sha256.txt").read_bytes()))
-    (pkg / "signature" / "signer.pem").write_text(signer.public.to_pem())
 
 
 def test_flipped_byte_in_video(package: Path, hana: Signer, tom: Signer) -> None:
