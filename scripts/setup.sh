@@ -8,11 +8,16 @@ cd "$(dirname "$0")/.."
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
   [exiftool]=libimage-exiftool-perl [tesseract]=tesseract-ocr [openssl]=openssl
+  [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
 )
 missing=()
 for prog in "${!NEED[@]}"; do
   command -v "$prog" >/dev/null 2>&1 || missing+=("${NEED[$prog]}")
 done
+# Metric-compatible fonts (Arial/Times/Courier) so LibreOffice lays DOCX statements out
+# as Word does.
+[ -d /usr/share/fonts/truetype/liberation2 ] || missing+=(fonts-liberation2)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
