@@ -3,8 +3,8 @@
 Text statements are typeset (searchable); DOCX, ODT and RTF statements are printed
 by LibreOffice in their own layout (comments and tracked deletions left out); PDF
 statements keep their own pages; photos get a page each (downsampled to at most 300
-dpi, no metadata carried); footage and audio get an exhibit sheet with a strip of stills; anything else gets a
-sheet saying where the native file is.
+dpi, no metadata carried); footage and audio get an exhibit sheet with a strip of
+stills; anything else gets a sheet saying where the native file is.
 """
 
 from __future__ import annotations
