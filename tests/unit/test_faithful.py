@@ -214,3 +214,31 @@ def test_preview_highlights_and_suggests(case: Case, hana: Signer, tmp_path: Pat
     assert "Joan Whitfield" in text and "register:third-party" in text
     assert [s.text for s in result.suggestions] == ["Kevin Moss"]
     assert result.derived_ref is None
+
+
+def test_bundle_prints_docx_statements_in_their_layout(case: Case, hana: Signer,
+                                                       tmp_path: Path) -> None:
+    from evidencekit.bundle.render import statement_pages  # noqa: PLC0415
+
+    source = tmp_path / "statement.docx"
+    make_statement(source)
+    ref = _ingest(case, hana, source)
+    (tmp_path / "b.pdf").write_bytes(statement_pages(case, case.item(ref)).pdf)
+    text = _pdftotext(tmp_path / "b.pdf")
+    assert "Joan Whitfield Lettings" in text and "Telephone" in text  # header, table
+    assert "Box: Liam Whitfield" in text and "Signed: D. Smith" in text
+    assert "Check with Joan" not in text and "She lives at" not in text  # comment, deletion
+    original = office.convert(source, "pdf", tmp_path)
+    assert _pages(tmp_path / "b.pdf") == _pages(original)
+
+
+def test_check_after_rendering_refuses_what_is_still_findable(tmp_path: Path) -> None:
+    from evidencekit.redact.faithful import check_rendered  # noqa: PLC0415
+
+    document = docx.Document()
+    document.add_paragraph("Call Joan Whitfield on 07700 900123.")
+    document.save(str(tmp_path / "s.docx"))
+    pdf = office.convert(tmp_path / "s.docx", "pdf", tmp_path)  # not redacted
+    with pytest.raises(RedactionError, match=r"still shows 2 detail\(s\).*1 name, 1 phone"):
+        check_rendered(pdf, lambda t: find_spans(t, REGISTER))
+    assert check_rendered(pdf, lambda t: []) == 1
