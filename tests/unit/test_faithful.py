@@ -13,7 +13,7 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from evidencekit import Case, IngestRequest, RedactionError, Signer, ingest
+from evidencekit import Case, IngestRequest, InputError, RedactionError, Signer, ingest
 from evidencekit.redact import office
 from evidencekit.redact.detectors import find_spans
 from evidencekit.redact.docx_file import read_parts, redact_docx
@@ -242,3 +242,12 @@ def test_check_after_rendering_refuses_what_is_still_findable(tmp_path: Path) ->
     with pytest.raises(RedactionError, match=r"still shows 2 detail\(s\).*1 name, 1 phone"):
         check_rendered(pdf, lambda t: find_spans(t, REGISTER))
     assert check_rendered(pdf, lambda t: []) == 1
+
+
+def test_libreoffice_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = docx.Document()
+    document.add_paragraph("Hello.")
+    document.save(str(tmp_path / "s.docx"))
+    monkeypatch.setenv("EVIDENCEKIT_LIMIT_OFFICE_SECONDS", "0.05")
+    with pytest.raises(InputError, match="office-seconds limit"):
+        office.convert(tmp_path / "s.docx", "pdf", tmp_path)
