@@ -36,11 +36,13 @@ from .common import case_option, emit_json, json_option, open_case, progress_bar
               help="Also write the redacted copy to this file.")
 @click.option("--description", help="Description of the copy (default: kind, reference, "
               "'redacted copy'). It goes out with the copy, so name no third party.")
+@click.option("--pictures-reviewed", is_flag=True, help="Statements: you looked at every "
+              "picture in the DOCX/ODT/RTF and none shows anything to hide.")
 @json_option
 def redact(ref: str, case_dir: Path | None, key_path: Path | None, regions_path: Path | None,
            people_path: Path | None, skipped: tuple[str, ...], faces: bool,
            preview: Path | None, out: Path | None, description: str | None,
-           as_json: bool) -> None:
+           pictures_reviewed: bool, as_json: bool) -> None:
     """Make a redacted copy of exhibit REF (statement, photo, footage or audio).
 
     The copy becomes a new exhibit (REF-R1, REF-R2 ...) linked to the original,
@@ -53,7 +55,7 @@ def redact(ref: str, case_dir: Path | None, key_path: Path | None, regions_path:
     case = open_case(case_dir)
     request = RedactionRequest(regions_file=regions_path, people=people_path,
                                skip_detectors=skipped, faces=faces, preview=preview, out=out,
-                               description=description)
+                               description=description, pictures_reviewed=pictures_reviewed)
     signer = unlock(key_path) if key_path is not None and preview is None else None
     with progress_bar("Redacting") as progress:
         result = redact_item(case, ref, request, signer, progress=progress)
@@ -78,12 +80,21 @@ def _print_media(result: MediaRedactionResult, faces: bool) -> None:
         click.echo(f"  copy written to {result.out}")
 
 
+def _print_suggestions(result: StatementRedactionResult) -> None:
+    if result.suggestions:
+        listed = ", ".join(f"{s.text} ({s.count})" for s in result.suggestions[:20])
+        click.echo(f"  Possible names not in the people register (not redacted; add them "
+                   f"if they are third parties): {listed}")
+
+
 def _print_statement(result: StatementRedactionResult, preview: Path | None) -> None:
     found = ", ".join(f"{n} {c}" for c, n in sorted(result.counts.items())) or "nothing"
     if preview is not None:
         click.echo(f"Preview written to {preview}; nothing was redacted. Found: {found}.")
+        _print_suggestions(result)
         return
     click.echo(f"Redacted copy {result.derived_ref} made from {result.source_ref} "
                f"(sha256 {result.sha256}): {found}.")
     if result.out:
         click.echo(f"  copy written to {result.out}")
+    _print_suggestions(result)

@@ -81,6 +81,7 @@ from evidencekit.redact.statements import (
     load_register,
     redact_statement,
 )
+from evidencekit.redact.suggest import Suggestion
 
 __all__ = [
     "DETECTORS",
@@ -130,6 +131,7 @@ __all__ = [
     "Span",
     "StatementRedactionResult",
     "StorageError",
+    "Suggestion",
     "VerificationReport",
     "__version__",
     "add_derived",

@@ -12,6 +12,7 @@ declare -A NEED=(
   [exiftool]=libimage-exiftool-perl [tesseract]=tesseract-ocr [openssl]=openssl
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core
+  [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
 )
 missing=()
 for prog in "${!NEED[@]}"; do
@@ -21,6 +22,10 @@ for prog in "${!NEED[@]}"; do
     command -v "$prog" >/dev/null 2>&1 || missing+=("${NEED[$prog]}")
   fi
 done
+# Metric-compatible fonts (Arial/Times/Courier) so LibreOffice lays DOCX statements out
+# as Word does.
+[ -d /usr/share/fonts/truetype/liberation2 ] || missing+=(fonts-liberation2)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,9 +1,10 @@
 """Turning each exhibit into the PDF pages a judge reads in the bundle.
 
-Statements in text or DOCX are typeset (searchable); PDF statements keep their own
-pages; photos get a page each (downsampled to at most 300 dpi, no metadata carried);
-footage and audio get an exhibit sheet with a strip of stills; anything else gets a
-sheet saying where the native file is.
+Text statements are typeset (searchable); DOCX, ODT and RTF statements are printed
+by LibreOffice in their own layout (comments and tracked deletions left out); PDF
+statements keep their own pages; photos get a page each (downsampled to at most 300
+dpi, no metadata carried); footage and audio get an exhibit sheet with a strip of
+stills; anything else gets a sheet saying where the native file is.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from evidencekit.core import limits
 from evidencekit.core.errors import BundleError, InputError
 from evidencekit.custody.exhibits import Item
 from evidencekit.redact import photo, video
+from evidencekit.redact.faithful import FAITHFUL_TYPES, faithful_copy
 from evidencekit.redact.media import PHOTO_TYPES, frame_at
 from evidencekit.redact.statement_text import read_statement
 from evidencekit.redact.statements import is_statement
@@ -160,6 +162,8 @@ def statement_pages(case: Case, item: Item) -> Rendered:
         blank = _image_only(data)
         rendered = _with_ocr(data, blank, item.ref) if blank else Rendered(data)
         return attrs.evolve(rendered, notes=rendered.notes + notes)
+    if item.media_type in FAITHFUL_TYPES:  # as the statement reads, in its own layout
+        return Rendered(faithful_copy(source, item.media_type).pdf)
     text = read_statement(source, item.media_type)
     return Rendered(typeset([(page, []) for page in text.pages],
                             f"Exhibit {item.ref} - {item.description}"[:120], numbered=False,

@@ -16,6 +16,7 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"ID3", 0, "audio/mpeg"),
     (b"fLaC", 0, "audio/flac"),
     (b"OggS", 0, "audio/ogg"),
+    (b"{\\rtf", 0, "text/rtf"),
 )
 _FTYP = {
     b"qt  ": "video/quicktime", b"M4A ": "audio/mp4", b"heic": "image/heic",
@@ -23,13 +24,15 @@ _FTYP = {
 }
 _RIFF = {b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo", b"WEBP": "image/webp"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = "application/vnd.oasis.opendocument.text"
+RTF = "text/rtf"
 
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "image/jpeg": (".jpg", ".jpeg", ".jpe"),
     "image/png": (".png",), "image/gif": (".gif",), "image/webp": (".webp",),
     "image/heic": (".heic", ".heif"), "image/heif": (".heic", ".heif"),
     "application/pdf": (".pdf",), "application/x-ole-storage": (".doc", ".xls", ".msg"),
-    DOCX: (".docx",), "application/zip": (".zip",),
+    DOCX: (".docx",), ODT: (".odt",), RTF: (".rtf",), "application/zip": (".zip",),
     "video/mp4": (".mp4", ".m4v", ".mov"), "video/quicktime": (".mov", ".mp4"),
     "video/3gpp": (".3gp", ".mp4"), "video/x-matroska": (".mkv", ".webm"),
     "video/x-msvideo": (".avi",), "audio/mp4": (".m4a", ".mp4"), "audio/mpeg": (".mp3",),
@@ -54,9 +57,13 @@ def _sniff(head: bytes) -> str | None:
 def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+            names = archive.namelist()
+            # OpenDocument: the first entry is "mimetype", stored, holding the type.
+            first = archive.read(names[0])[:100] if names and names[0] == "mimetype" else b""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
         return "application/zip"
+    if first.strip() == ODT.encode():
+        return ODT
     return DOCX if "word/document.xml" in names else "application/zip"
 
 

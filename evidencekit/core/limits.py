@@ -52,6 +52,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("still-seconds", 120, "seconds", "time allowed to grab one still from footage"),
     Limit("ocr-seconds", 120, "seconds", "time allowed to OCR one scanned page (tesseract)"),
     Limit("faces-seconds", 3600, "seconds", "time allowed for face detection in one video"),
+    Limit("office-seconds", 180, "seconds",
+          "time allowed for LibreOffice to convert one DOCX, ODT or RTF statement"),
 )}
 
 

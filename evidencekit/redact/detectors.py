@@ -30,9 +30,19 @@ class Span:
     label: str
 
 
+# Inside a word: nothing, a soft hyphen, or a hyphen that ended a line ("Whit-⏎field").
+_IN_WORD = "(?:\u00ad|-[ \t]*\r?\n[ \t]*)?"
+
+
+def _letters(word: str) -> str:
+    """One word, tolerating a line-end hyphen between letters and either apostrophe."""
+    parts = ["['’]" if ch in "'’" else re.escape(ch) for ch in word]
+    return _IN_WORD.join(parts)
+
+
 def _flexible(phrase: str) -> str:
     """A phrase as a regex that tolerates any run of spaces or line breaks between words."""
-    return r"\s+".join(re.escape(word) for word in phrase.split())
+    return r"\s+".join(_letters(word) for word in phrase.split())
 
 
 def _phrases(text: str, phrases: Iterable[str], category: str, rule: str, label: str,
@@ -61,10 +71,12 @@ def register_spans(text: str, register: PeopleRegister) -> list[Span]:
     return spans
 
 
-# A UK number written out: +44/0044/0, then 9 or 10 more digits with optional spaces or
-# dashes. Catches numbers that libphonenumber's matcher skips when digits follow them.
-_UK_PHONE = re.compile(r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|0044\s?|0)\(?\d(?:[\s-]?\)?\d){8,9}"
-                       r"(?!\d)")
+# A UK number written out: +44/0044/0, then 9 or 10 more digits with at most one space,
+# dot, dash or line break between digits, "(0)" after +44 and brackets round the area
+# code. Catches numbers that libphonenumber's matcher skips when digits follow them.
+_SEP = r"(?:[ \t.\-]|[ \t]*\n[ \t]*)?"
+_UK_PHONE = re.compile(rf"(?<![\w+])(?:(?:\+|00)[ \t]?44{_SEP}(?:\(0\){_SEP})?\(?|\(?0)"
+                       rf"\d(?:{_SEP}\)?{_SEP}\d){{8,9}}(?!\d)")
 
 
 def phones(text: str) -> list[Span]:
@@ -88,22 +100,28 @@ _POSTCODE = re.compile(
     r"|[A-PR-UWYZ][0-9]{2}\s?[0-9][ABD-HJLNP-UW-Z]{2}"
     r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY]?\s?[0-9][ABD-HJLNP-UW-Z]{2}"
     r"|[A-PR-UWYZ][A-HK-Y][0-9]{2}\s?[0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
-# HMRC NIM39110: no D F I Q U V first or second, no O second, no BG GB KN NK NT TN ZZ.
-_NINO = re.compile(r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
-                   r"\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE)
+# Anything shaped like an NI number: two letters, three pairs of digits, a letter. HMRC's
+# prefix rules are not applied: a redactor hides what looks like personal data (QQ ...
+# is HMRC's own example, and typed numbers can be wrong), it never validates it away.
+_NINO = re.compile(r"\b[A-Z]{2}[ \t-]?\d{2}[ \t-]?\d{2}[ \t-]?\d{2}(?:[ \t-]?[A-Z])?\b",
+                   re.IGNORECASE)
 _VEHICLE = [
-    ("current", re.compile(r"\b[A-HJ-PR-Y]{2}(?:0[2-9]|[1-7][0-9])\s?[A-HJ-PR-Z]{3}\b")),
+    ("current", re.compile(r"\b[A-HJ-PR-Y]{2}(?:0[2-9]|[1-7][0-9])[ \t-]?[A-HJ-PR-Z]{3}\b",
+                           re.IGNORECASE)),
     ("prefix", re.compile(r"\b[A-HJ-NPR-TV-Y]\d{1,3}\s?[A-HJ-PR-Y][A-HJ-PR-Z]{2}\b")),
     ("suffix", re.compile(r"\b[A-HJ-PR-Z]{3}\s?\d{1,3}\s?[A-HJ-NPR-TV-Y]\b")),
 ]
 # Dateless marks (A 1, ABC 123, 1234 AB) match ordinary words too: only near vehicle words.
 _DATELESS = re.compile(r"(?i:\b(?:reg(?:istration)?|vrm|plate|car|van|vehicle)\b[^.\n]{0,30}?)"
                        r"\b((?:[A-Z]{1,3}\s?\d{1,4}|\d{1,4}\s?[A-Z]{1,3}))\b")
-_DATE = (r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}"
-         r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
-         r"[a-z]*\.?,?\s+(?:19|20)\d{2})")
-_DOB = re.compile(r"(?i:\b(?:d\.?o\.?b\b\.?|date\s+of\s+birth\b|born(?:\s+on)?\b)[\s:,-]{0,5})"
-                  rf"({_DATE})", re.IGNORECASE)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = (r"(?:\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?(?:19|20)?\d{2}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?:19|20)\d{{2}}"
+         rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}})")
+# "DOB", "born (on) (the)", "date of birth (is|was)", then the date, across line breaks.
+_DOB = re.compile(r"(?i:\b(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth\b(?:\s+(?:is|was)\b)?"
+                  r"|born(?:\s+on)?(?:\s+the)?\b)[\s:,-]{0,5})"
+                  rf"({_DATE})(?!\d)", re.IGNORECASE)
 
 
 def _regex(pattern: re.Pattern[str], text: str, category: str, rule: str,
@@ -123,7 +141,7 @@ def postcodes(text: str) -> list[Span]:
 
 
 def ninos(text: str) -> list[Span]:
-    """National Insurance numbers (HMRC rules)."""
+    """Anything shaped like a National Insurance number, whatever its prefix or case."""
     return _regex(_NINO, text, "NI number", "detector:nino")
 
 

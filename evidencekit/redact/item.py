@@ -37,7 +37,8 @@ class RedactionRequest:
     ``regions`` (or ``regions_file``, a JSON file in the regions format) and ``faces`` are
     for photos, footage and audio; ``people`` (a register file; default the case's
     ``people.toml``) and ``skip_detectors`` are for statements. With ``preview`` set only
-    a preview is written there and nothing is recorded.
+    a preview is written there and nothing is recorded. ``pictures_reviewed`` confirms
+    that the pictures in a DOCX, ODT or RTF statement show nothing to hide.
     """
 
     regions: RegionSet = attrs.field(factory=RegionSet)
@@ -48,6 +49,7 @@ class RedactionRequest:
     preview: Path | None = None
     out: Path | None = None
     description: str | None = None
+    pictures_reviewed: bool = False
 
     @skip_detectors.validator
     def _known(self, _attr: object, value: tuple[str, ...]) -> None:
@@ -115,4 +117,5 @@ def _statement(case: Case, ref: str, request: RedactionRequest,
     return redact_statement(case, None if request.preview else signer, ref, register,
                             register_sha256=digest, detectors=detectors,
                             preview=request.preview, out=request.out,
-                            description=request.description)
+                            description=request.description,
+                            pictures_reviewed=request.pictures_reviewed)

@@ -21,13 +21,14 @@ from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import RedactionError
 from evidencekit.core.frozen import frozen_mapping, thaw
 from evidencekit.keys.keyfile import Signer
-from evidencekit.redact.detectors import DETECTORS, Span, find_spans
+from evidencekit.redact.detectors import DETECTORS, Span, apply, find_spans
+from evidencekit.redact.faithful import FAITHFUL_TYPES, faithful_copy
 from evidencekit.redact.people import PeopleRegister, parse_people
 from evidencekit.redact.statement_text import read_statement
+from evidencekit.redact.suggest import Suggestion, suggest_names
 from evidencekit.redact.typeset import typeset
 
-STATEMENT_TYPES = ("text/plain", "application/pdf",
-                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+STATEMENT_TYPES = ("text/plain", "application/pdf", *FAITHFUL_TYPES)
 CASE_REGISTER = "people.toml"
 
 
@@ -42,6 +43,7 @@ class StatementRedactionResult:
     rules: Mapping[str, int] = attrs.field(converter=frozen_mapping)
     pages: int = attrs.field()
     out: str | None = None
+    suggestions: tuple[Suggestion, ...] = ()
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
@@ -76,46 +78,88 @@ def _plan(pages: Iterable[str], register: PeopleRegister,
     return [(text, find_spans(text, register, chosen)) for text in pages]
 
 
+@attrs.frozen
+class _Made:
+    pdf: bytes
+    spans: list[Span]
+    pages: int
+    text: str
+    method: str
+    source: str
+
+
+def _make(path: Path, media_type: str, register: PeopleRegister, detectors: tuple[str, ...],
+          header: str, preview: bool, pictures_reviewed: bool) -> _Made:
+    if media_type in FAITHFUL_TYPES:
+        copy = faithful_copy(path, media_type, lambda t: find_spans(t, register, detectors),
+                             preview=preview, pictures_reviewed=pictures_reviewed)
+        return _Made(copy.pdf, list(copy.spans), copy.pages, copy.text, "statement-faithful",
+                     media_type.rsplit(".", 1)[-1].replace("text/", ""))
+    statement = read_statement(path, media_type)
+    plan = _plan(statement.pages, register, detectors)
+    title = f"PREVIEW of {header} - NOT FOR DISCLOSURE" if preview else header
+    return _Made(typeset(plan, title, preview=preview), [s for _t, f in plan for s in f],
+                 len(plan), "\n".join(apply(t, f) for t, f in plan), "statement-text",
+                 statement.source)
+
+
 def redact_statement(case: Case, signer: Signer | None, ref: str, register: PeopleRegister, *,
                      register_sha256: str | None = None, detectors: Iterable[str] = DETECTORS,
                      preview: Path | None = None, out: Path | None = None,
-                     description: str | None = None) -> StatementRedactionResult:
+                     description: str | None = None,
+                     pictures_reviewed: bool = False) -> StatementRedactionResult:
     """Redact a statement into a new derived PDF, or with ``preview`` only show the plan.
 
+    DOCX, ODT and RTF statements are redacted inside and rendered by LibreOffice
+    (:mod:`evidencekit.redact.faithful`); text and PDF statements are typeset.
+    ``suggestions`` lists capitalised words that look like names not in the register.
+
     Raises:
-        RedactionError: not a statement, unreadable, scanned pages, or no key to sign with.
+        RedactionError: not a statement, unreadable, scanned pages, pictures not reviewed,
+            a detail still findable after rendering, or no key to sign with.
         StorageError, CustodyError: the case cannot be written.
     """
     item = case.item(ref)
     if not is_statement(item.media_type):
-        raise RedactionError(f"{item.ref} is {item.media_type}; statements are text, DOCX or PDF.")
-    unknown = set(detectors) - set(DETECTORS)
+        raise RedactionError(f"{item.ref} is {item.media_type}; statements are text, DOCX, "
+                             "ODT, RTF or PDF.")
+    chosen = tuple(detectors)
+    unknown = set(chosen) - set(DETECTORS)
     if unknown:
         raise RedactionError(f"Unknown detector(s): {', '.join(sorted(unknown))}; "
                          f"known: {', '.join(DETECTORS)}.")
-    statement = read_statement(case.object_path(item.sha256), item.media_type)
-    plan = _plan(statement.pages, register, detectors)
-    spans = [s for _text, found in plan for s in found]
-    counts, rules = Counter(s.category for s in spans), Counter(s.rule for s in spans)
-    header = f"Exhibit {item.ref} - redacted copy"
-    if preview is not None:
-        storage.atomic_write(preview, typeset(plan, f"PREVIEW of {header} - NOT FOR "
-                                                    "DISCLOSURE", preview=True))
-        return StatementRedactionResult(item.ref, None, None, dict(counts), dict(rules),
-                                        len(plan))
-    if signer is None:
+    if preview is None and signer is None:
         raise RedactionError("A key is needed to record the redaction (or use --preview).")
     if out is not None and out.exists():
         raise RedactionError(f"{out} already exists; choose a new name for --out.")
+    made = _make(case.object_path(item.sha256), item.media_type, register, chosen,
+                 f"Exhibit {item.ref} - redacted copy", preview is not None, pictures_reviewed)
+    counts, rules = Counter(s.category for s in made.spans), Counter(s.rule for s in made.spans)
+    hints = suggest_names(made.text, register)
+    if preview is not None:
+        storage.atomic_write(preview, made.pdf)
+        return StatementRedactionResult(item.ref, None, None, dict(counts), dict(rules),
+                                        made.pages, suggestions=hints)
+    assert signer is not None  # noqa: S101 - checked above; narrows the type
+    return _record(case, signer, item.ref, made, counts, rules, chosen, register_sha256,
+                   out, description, pictures_reviewed, hints)
+
+
+def _record(case: Case, signer: Signer, ref: str, made: _Made, counts: Counter[str],
+            rules: Counter[str], detectors: tuple[str, ...], register_sha256: str | None,
+            out: Path | None, description: str | None, pictures_reviewed: bool,
+            hints: tuple[Suggestion, ...]) -> StatementRedactionResult:
     tmp = case.tmp_dir / f"redact-{uuid.uuid4().hex}.pdf"
-    storage.atomic_write(tmp, typeset(plan, header))
+    storage.atomic_write(tmp, made.pdf)
     details: dict[str, JsonValue] = {
-        "method": "statement-text", "counts": dict(sorted(counts.items())),
+        "method": made.method, "counts": dict(sorted(counts.items())),
         "rules": dict(sorted(rules.items())), "detectors": sorted(detectors),
-        "register_sha256": register_sha256, "pages": len(plan),
-        "source_format": statement.source,
+        "register_sha256": register_sha256, "pages": made.pages,
+        "source_format": made.source,
     }
-    derived = record_copy(case, signer, item.ref, tmp, out=out, details=details,
-                          description=description or f"Statement {item.ref}, redacted copy")
-    return StatementRedactionResult(item.ref, derived.ref, derived.sha256, dict(counts),
-                                    dict(rules), len(plan), str(out) if out else None)
+    if pictures_reviewed:
+        details["pictures_reviewed"] = True
+    derived = record_copy(case, signer, ref, tmp, out=out, details=details,
+                          description=description or f"Statement {ref}, redacted copy")
+    return StatementRedactionResult(ref, derived.ref, derived.sha256, dict(counts),
+                                    dict(rules), made.pages, str(out) if out else None, hints)

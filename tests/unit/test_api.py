@@ -27,6 +27,8 @@ PINNED = [
     # issue 11 defects: an exhibit's history with its copies
     "history_of", "write_exhibit_list", "MIN_PASSPHRASE", "check_passphrase", "key_paths",
     "short_fingerprint",
+    # issue 13: suggestions, not decisions
+    "Suggestion",
 ]
 
 
