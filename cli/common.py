@@ -16,6 +16,8 @@ from evidencekit import Case, InputError, Signer, load_signer
 
 F = TypeVar("F", bound=Callable[..., Any])
 PASSPHRASE_ENV = "EVIDENCEKIT_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
 def case_option(func: F) -> F:

@@ -21,6 +21,8 @@ PINNED = [
     "PeopleRegister", "Person", "parse_people", "load_register", "redact_statement",
     "StatementRedactionResult", "RedactionRequest", "RedactionOutcome", "MediaPreview",
     "redact_item", "verify_path", "load_spec", "LimitInForce", "limits_in_force", "Progress",
+    # ingest as a newcomer meets it: Ctrl-C reports what was done
+    "IngestInterrupted",
 ]
 
 
