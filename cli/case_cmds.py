@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from evidencekit import KINDS, Case, IngestRequest
+from evidencekit import KINDS, Case, IngestInterrupted, IngestRequest
 from evidencekit import ingest as ingest_files
 
 from .common import (
@@ -20,7 +20,7 @@ from .common import (
     safe,
     unlock,
 )
-from .exit_codes import EXIT_ERROR
+from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
 
 
 @click.command()
@@ -61,15 +61,41 @@ def ingest(files: tuple[Path, ...], case_dir: Path | None, key_path: Path, kind:
     case = open_case(case_dir)
     request = IngestRequest(kind, producer, description, source, captured_by, captured_at)
     signer = unlock(key_path)
-    with progress_bar("Ingesting") as progress:
-        results = ingest_files(case, list(files), signer, request, progress)
+    stop: IngestInterrupted | None = None
+    try:
+        with progress_bar("Ingesting") as progress:
+            results = ingest_files(case, list(files), signer, request, progress)
+    except IngestInterrupted as interrupted:  # report what is recorded, then stop
+        stop, results = interrupted, list(interrupted.results)
+    counts = {s: sum(r.status == s for r in results) for s in ("ingested", "duplicate", "refused")}
     if as_json:
-        emit_json([r.to_dict() for r in results])
+        emit_json([r.to_dict() for r in results] + [_summary(counts, stop)])
     else:
         for r in results:
             _print_result(r.status, r.ref, r.path, r.size, r.sha256, r.warnings)
-    if any(r.status == "refused" for r in results):
+        click.echo(f"{counts['ingested']} ingested, {counts['duplicate']} duplicates, "
+                   f"{counts['refused']} refused")
+    if stop is not None:
+        _print_interrupt(stop)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED)
+    if counts["refused"]:
         raise click.exceptions.Exit(EXIT_ERROR)
+
+
+def _summary(counts: dict[str, int], stop: IngestInterrupted | None) -> dict[str, object]:
+    """The last element of ``ingest --json``: the counts, and what an interrupt left out."""
+    return {"status": "summary", "ingested": counts["ingested"],
+            "duplicates": counts["duplicate"], "refused": counts["refused"],
+            "interrupted": stop is not None,
+            "not_ingested": list(stop.not_done) if stop else []}
+
+
+def _print_interrupt(stop: IngestInterrupted) -> None:
+    where = (f"while copying {safe(stop.during)}; its partial copy was removed"
+             if stop.during else "between two files")
+    click.echo(f"interrupted {where}. The exhibits listed above are recorded; "
+               f"{len(stop.not_done)} file(s) were not ingested. Run the same command again "
+               "to finish (files already in the case show as duplicates).", err=True)
 
 
 def _print_result(status: str, ref: str | None, path: str, size: int, sha256: str | None,

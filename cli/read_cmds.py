@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from evidencekit import Event, history_of
+from evidencekit import Event, Item, history_of
 
 from .common import case_option, emit_json, human_size, json_option, open_case, safe
 
@@ -23,9 +23,30 @@ def list_items(case_dir: Path | None, as_json: bool) -> None:
         emit_json({"case": case.info.to_dict(), "items": [i.to_dict() for i in items]})
         return
     click.echo(f"{case.info.ref}: {case.info.title} ({len(items)} exhibits)")
+    if items:
+        click.echo(f"{'ref':<8} {'kind':<9} {'size':>10}  {'captured':<23}  "
+                   f"{'original name':<28}  description")
     for i in items:
-        click.echo(f"{i.ref:<8} {i.kind:<9} {human_size(i.size):>10}  {i.sha256[:16]}  "
-                   f"{safe(i.description)[:60]}")
+        click.echo(f"{i.ref:<8} {i.kind:<9} {human_size(i.size):>10}  {_captured(i):<23}  "
+                   f"{_cut(i.original_name, 28):<28}  {_cut(i.description, 50)}")
+
+
+def _captured(item: Item) -> str:
+    """When it was recorded: the time stated at ingest, else the device's clock, else -."""
+    stated = item.details.get("captured_at_stated")
+    if isinstance(stated, str) and stated:
+        return f"{_minutes(stated)} stated"
+    return f"{_minutes(item.device_time)} device" if item.device_time else "-"
+
+
+def _minutes(text: str) -> str:
+    """``2026-11-14T23:42:10+00:00`` → ``2026-11-14 23:42`` (other forms as they are)."""
+    return safe(text)[:16].replace("T", " ", 1)
+
+
+def _cut(text: str, width: int) -> str:
+    shown = safe(text)
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
 
 
 @click.command()

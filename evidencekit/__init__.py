@@ -27,7 +27,7 @@ from evidencekit.bundle.exhibitlist import exhibit_list, write_exhibit_list
 from evidencekit.bundle.spec import BundleSpec, load_spec, parse_spec
 from evidencekit.case.derived import add_derived, mark_no_redaction
 from evidencekit.case.folder import Case, CaseInfo, CaseWriter, utc_now
-from evidencekit.case.ingest import IngestRequest, IngestResult, ingest
+from evidencekit.case.ingest import IngestInterrupted, IngestRequest, IngestResult, ingest
 from evidencekit.case.keychanges import revoke_key, rotate_key
 from evidencekit.case.verify import verify_case
 from evidencekit.core.canonical import canonical_bytes, parse_canonical
@@ -106,6 +106,7 @@ __all__ = [
     "ExportResult",
     "Finding",
     "Head",
+    "IngestInterrupted",
     "IngestRequest",
     "IngestResult",
     "InputError",

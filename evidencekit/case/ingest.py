@@ -26,6 +26,7 @@ from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
 from evidencekit.core.frozen import frozen_tuple
 from evidencekit.core.hashing import Digest
+from evidencekit.core.interrupts import interrupts_held
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import format_time
 from evidencekit.custody.exhibits import KINDS, check_producer
@@ -133,29 +134,55 @@ def total_size(files: Sequence[tuple[Path, str]]) -> int:
     return sum(p.stat().st_size for p, _ in files if p.is_file())
 
 
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) stopped an ingest: what was done before it, and what was not.
+
+    A ``KeyboardInterrupt``, so a program that stops on Ctrl-C still stops. Every file in
+    ``results`` is recorded in the case (or was refused); the partial copy of the file
+    being copied, ``during`` (``None`` when the interrupt came between files), was removed.
+    ``not_done`` lists that file and those not reached.
+    """
+
+    def __init__(self, results: Sequence[IngestResult], during: str | None,
+                 not_done: Sequence[str]) -> None:
+        super().__init__("ingest interrupted")
+        self.results = tuple(results)
+        self.during = during
+        self.not_done = tuple(not_done)
+
+
 def ingest(case: Case, paths: Sequence[Path], signer: Signer, request: IngestRequest,
            progress: Progress | None = None) -> list[IngestResult]:
     """Ingest files and folders (folders recursively, in path order), one exhibit each.
 
-    A file that cannot be read is reported as ``refused``; the others go on.
+    A file that cannot be read is reported as ``refused``; the others go on. On Ctrl-C
+    the file being copied is dropped (its partial copy removed), and each file already
+    recorded stays recorded.
 
     Raises:
         InputError: the request is invalid (checked before anything is copied).
         StorageError, CustodyError: the case cannot be written.
+        IngestInterrupted: Ctrl-C; it carries the results so far.
     """
     base_details = request.details()
     files, results = expand_inputs(paths)
     advance = begin(progress, total_size(files))
-    for path, name in files:
+    for n, (path, name) in enumerate(files):
+        count = len(results)
         try:
-            results.append(_ingest_one(case, path, name, signer, base_details, advance))
+            _ingest_one(case, path, name, signer, base_details, advance, results)
         except InputError as exc:
             results.append(IngestResult(str(path), "refused", warnings=(exc.user_message(),)))
+        except KeyboardInterrupt as exc:
+            done = len(results) > count  # recorded whole, then the held-back Ctrl-C
+            raise IngestInterrupted(results, None if done else str(path),
+                                    [str(p) for p, _ in files[n + int(done):]]) from exc
     return results
 
 
 def _ingest_one(case: Case, path: Path, name: str, signer: Signer,
-                base: dict[str, JsonValue], advance: Advance | None) -> IngestResult:
+                base: dict[str, JsonValue], advance: Advance | None,
+                done: list[IngestResult]) -> None:
     with storage.open_regular(path, "evidence file") as fd:
         staged, digest = stage_copy(case, fd, advance)
     try:
@@ -171,8 +198,9 @@ def _ingest_one(case: Case, path: Path, name: str, signer: Signer,
             "metadata": extracted.metadata, "metadata_error": extracted.error,
             "warnings": list(notes), "workstation": socket.gethostname()[:100],
         }
-        with case.writing(signer) as writer:
-            return _record(case, writer, staged, str(path), digest, media, details, notes)
+        # Storing the copy and signing its event happen whole: Ctrl-C waits for them.
+        with interrupts_held(), case.writing(signer) as writer:
+            done.append(_record(case, writer, staged, str(path), digest, media, details, notes))
     finally:
         with contextlib.suppress(FileNotFoundError):
             staged.unlink()

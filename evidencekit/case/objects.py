@@ -6,6 +6,7 @@ A staged copy lives in ``objects/tmp`` until it is moved, read-only, to
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -21,6 +22,8 @@ from evidencekit.core.progress import Advance
 def stage_copy(case: Case, fd: int, progress: Advance | None) -> tuple[Path, Digest]:
     """Copy an open file into ``objects/tmp`` while hashing it, and fsync the copy.
 
+    On any failure, Ctrl-C included, the partial copy is removed before the error goes on.
+
     Raises:
         StorageError: the copy could not be written.
     """
@@ -30,10 +33,14 @@ def stage_copy(case: Case, fd: int, progress: Advance | None) -> tuple[Path, Dig
         with io.FileIO(fd, "rb", closefd=False) as src:
             digest = copy_and_hash(src, out_fd, progress)
         os.fsync(out_fd)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C too: a partial copy is never left behind
         os.close(out_fd)
-        os.unlink(tmp)
-        raise StorageError(f"Could not copy the file into the case: {exc.strerror}.") from exc
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise StorageError(f"Could not copy the file into the case: {exc.strerror}.") \
+                from exc
+        raise
     os.close(out_fd)
     return Path(tmp), digest
 

@@ -81,6 +81,12 @@ class Item:
         return value if isinstance(value, str) else None
 
     @property
+    def captured_at(self) -> str | None:
+        """When the person ingesting it said it was recorded (UTC), if they said."""
+        value = self.details.get("captured_at")
+        return value if isinstance(value, str) else None
+
+    @property
     def source_ref(self) -> str | None:
         """For a derived item (e.g. a redacted copy), the exhibit it was made from."""
         value = self.details.get("source_ref")
@@ -94,6 +100,7 @@ class Item:
             "original_name": self.original_name, "media_type": self.media_type,
             "ingested_at": self.ingested_at, "ingested_by": self.ingested_by,
             "event_seq": self.seq, "source_ref": self.source_ref, "details": thaw(self.details),
+            "captured_at": self.captured_at, "device_time": self.device_time,
         }
 
 

@@ -29,6 +29,8 @@ PINNED = [
     "short_fingerprint",
     # issue 13: suggestions, not decisions
     "Suggestion",
+    # ingest as a newcomer meets it: Ctrl-C reports what was done
+    "IngestInterrupted",
 ]
 
 
