@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from evidencekit import KINDS, Case, IngestInterrupted, IngestRequest
+from evidencekit import KINDS, Case, IngestInterrupted, IngestRequest, load_details
 from evidencekit import ingest as ingest_files
 
 from .common import (
@@ -49,10 +49,13 @@ def init(case_dir: Path, ref: str, title: str, court: str | None) -> None:
 @click.option("--source", help="Where it came from, e.g. 'CCTV system, 12 Elm Court'.")
 @click.option("--captured-by", help="Who recorded or collected it.")
 @click.option("--captured-at", help="When it was recorded (ISO 8601; UK time if no zone).")
+@click.option("--details", "details_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="A CSV with a 'file' column and any of description, captured_at, source, "
+                   "captured_by: each row overrides the options above for that file.")
 @json_option
 def ingest(files: tuple[Path, ...], case_dir: Path | None, key_path: Path, kind: str,
            producer: str, description: str, source: str | None, captured_by: str | None,
-           captured_at: str | None, as_json: bool) -> None:
+           captured_at: str | None, details_path: Path | None, as_json: bool) -> None:
     """Add FILES (or every file in a folder) to the case, each as its own exhibit.
 
     The originals are copied byte for byte, hashed (SHA-256) and recorded in the
@@ -60,11 +63,12 @@ def ingest(files: tuple[Path, ...], case_dir: Path | None, key_path: Path, kind:
     """
     case = open_case(case_dir)
     request = IngestRequest(kind, producer, description, source, captured_by, captured_at)
+    details = load_details(details_path) if details_path else None
     signer = unlock(key_path)
     stop: IngestInterrupted | None = None
     try:
         with progress_bar("Ingesting") as progress:
-            results = ingest_files(case, list(files), signer, request, progress)
+            results = ingest_files(case, list(files), signer, request, progress, details=details)
     except IngestInterrupted as interrupted:  # report what is recorded, then stop
         stop, results = interrupted, list(interrupted.results)
     counts = {s: sum(r.status == s for r in results) for s in ("ingested", "duplicate", "refused")}

@@ -26,6 +26,7 @@ from evidencekit.bundle.assemble import BundleRequest, BundleResult, build_bundl
 from evidencekit.bundle.exhibitlist import exhibit_list, write_exhibit_list
 from evidencekit.bundle.spec import BundleSpec, load_spec, parse_spec
 from evidencekit.case.derived import add_derived, mark_no_redaction
+from evidencekit.case.details import load_details, parse_details
 from evidencekit.case.folder import Case, CaseInfo, CaseWriter, utc_now
 from evidencekit.case.ingest import IngestInterrupted, IngestRequest, IngestResult, ingest
 from evidencekit.case.keychanges import revoke_key, rotate_key
@@ -150,12 +151,14 @@ __all__ = [
     "key_paths",
     "key_states",
     "limits_in_force",
+    "load_details",
     "load_public_key",
     "load_register",
     "load_signer",
     "load_spec",
     "mark_no_redaction",
     "parse_canonical",
+    "parse_details",
     "parse_people",
     "parse_public_key",
     "parse_regions",

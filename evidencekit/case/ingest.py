@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from evidencekit.case import metadata
+from evidencekit.case.details import Details
 from evidencekit.case.folder import Case, CaseWriter
 from evidencekit.case.objects import stage_copy, store_object
 from evidencekit.core import filetype, storage
@@ -151,26 +152,61 @@ class IngestInterrupted(KeyboardInterrupt):
         self.not_done = tuple(not_done)
 
 
+def _names_of(path: Path, name: str) -> set[str]:
+    """How a details file may name a file: as given, as recorded, or within its folder."""
+    parts = PurePath(name).parts
+    return {str(PurePath(path)), name, str(PurePath(*parts[1:])) if len(parts) > 1 else name}
+
+
+def _per_file(files: Sequence[tuple[Path, str]], request: IngestRequest,
+              details: Details | None) -> list[dict[str, JsonValue]]:
+    """Each file's recorded statements: the request, overridden by its details row."""
+    chosen: list[Mapping[str, str] | None] = [None] * len(files)
+    for named, values in (details or {}).items():
+        hits = [n for n, (path, name) in enumerate(files) if named in _names_of(path, name)]
+        if len(hits) != 1:
+            raise InputError(f"The details file names {named!r}, which " + (
+                "is not among the files being ingested." if not hits else
+                f"matches {len(hits)} of them; write its folder too."))
+        if chosen[hits[0]] is not None:
+            raise InputError(f"The details file names {files[hits[0]][1]!r} twice.")
+        chosen[hits[0]] = values
+    base = request.details()
+    return [base if values is None else _with_row(request, name, values)
+            for (_path, name), values in zip(files, chosen, strict=True)]
+
+
+def _with_row(request: IngestRequest, name: str, values: Mapping[str, str]) -> \
+        dict[str, JsonValue]:
+    try:
+        return attrs.evolve(request, **values).details()
+    except InputError as exc:
+        raise InputError(f"In the details file, for {name}: {exc.message}") from exc
+
+
 def ingest(case: Case, paths: Sequence[Path], signer: Signer, request: IngestRequest,
-           progress: Progress | None = None) -> list[IngestResult]:
+           progress: Progress | None = None, *,
+           details: Details | None = None) -> list[IngestResult]:
     """Ingest files and folders (folders recursively, in path order), one exhibit each.
 
-    A file that cannot be read is reported as ``refused``; the others go on. On Ctrl-C
-    the file being copied is dropped (its partial copy removed), and each file already
-    recorded stays recorded.
+    ``details`` (from :func:`parse_details`) gives single files their own description,
+    capture time, source or collector in place of the request's. A file that cannot be
+    read is reported as ``refused``; the others go on. On Ctrl-C the file being copied is
+    dropped (its partial copy removed), and each file already recorded stays recorded.
 
     Raises:
-        InputError: the request is invalid (checked before anything is copied).
+        InputError: the request or the details are invalid, or the details name a file not
+            being ingested (all checked before anything is copied).
         StorageError, CustodyError: the case cannot be written.
         IngestInterrupted: Ctrl-C; it carries the results so far.
     """
-    base_details = request.details()
     files, results = expand_inputs(paths)
+    statements = _per_file(files, request, details)
     advance = begin(progress, total_size(files))
     for n, (path, name) in enumerate(files):
         count = len(results)
         try:
-            _ingest_one(case, path, name, signer, base_details, advance, results)
+            _ingest_one(case, path, name, signer, statements[n], advance, results)
         except InputError as exc:
             results.append(IngestResult(str(path), "refused", warnings=(exc.user_message(),)))
         except KeyboardInterrupt as exc:

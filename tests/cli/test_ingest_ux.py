@@ -67,3 +67,33 @@ def test_list_shows_original_name_and_capture_time(case_dir: Path, key_files: di
     assert {"ref", "sha256", "size", "kind", "producer", "description", "original_name",
             "media_type", "ingested_at", "ingested_by", "event_seq", "source_ref",
             "details"} < set(items[0])
+
+
+def test_details_csv_for_a_folder_of_photos(case_dir: Path, key_files: dict[str, Path],
+                                            tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for n in range(1, 31):
+        (folder / f"IMG_{n:04}.txt").write_text(f"photo {n}\n")
+    rows = [f"IMG_{n:04}.txt,Photo {n} of the door,2026-11-14T23:{n:02}" for n in range(1, 31)]
+    csv_file = tmp_path / "details.csv"
+    csv_file.write_text("file,description,captured_at\n" + "\n".join(rows) + "\n")
+    args = ("ingest", folder, "--case", case_dir, "--key", key_files["hg"], "--kind", "photo",
+            "--producer", "HG", "--description", "Photo", "--details", csv_file)
+    done = run(*args)
+    assert done.exit_code == 0, done.output
+    assert "30 ingested, 0 duplicates, 0 refused" in done.output
+    items = json.loads(run("list", "--case", case_dir, "--json").output)["items"]
+    assert items[6]["description"] == "Photo 7 of the door"
+    assert items[6]["details"]["captured_at_stated"] == "2026-11-14T23:07"
+    listing = run("list", "--case", case_dir).output
+    assert "2026-11-14 23:07 stated" in listing and "IMG_0007.txt" in listing
+
+    csv_file.write_text("file,description,colour\nIMG_0001.txt,x,red\n")
+    bad = run(*args)
+    assert bad.exit_code == 3 and bad.output.count("\n") == 1
+    assert "unknown column 'colour'" in bad.output and "Traceback" not in bad.output
+    csv_file.write_text("file,description\nIMG_0099.txt,x\n")
+    missing = run(*args)
+    assert missing.exit_code == 3 and "not among the files being ingested" in missing.output
+    assert len(json.loads(run("list", "--case", case_dir, "--json").output)["items"]) == 30

@@ -30,7 +30,7 @@ PINNED = [
     # issue 13: suggestions, not decisions
     "Suggestion",
     # ingest as a newcomer meets it: Ctrl-C reports what was done
-    "IngestInterrupted",
+    "IngestInterrupted", "parse_details", "load_details",
 ]
 
 
