@@ -13,6 +13,10 @@ missing=()
 for prog in "${!NEED[@]}"; do
   command -v "$prog" >/dev/null 2>&1 || missing+=("${NEED[$prog]}")
 done
+# tesseract's English model is its own Debian package (PDF statements are OCRed in English)
+if command -v tesseract >/dev/null 2>&1 && ! tesseract --list-langs 2>/dev/null | grep -qx eng; then
+  missing+=(tesseract-ocr-eng)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
