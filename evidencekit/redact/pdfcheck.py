@@ -1,0 +1,156 @@
+"""Checking a redacted PDF before it is recorded: is anything that was removed still there?
+
+1. Structure: one revision, ``qpdf --check`` passes, no Info, XMP, form, structure tree
+   or layers; annotations are links only and their text holds no detail.
+2. Pages: as many as the original, each the same displayed size (within half a point).
+3. Text, read again by pdfplumber and by pypdfium2: the register and detectors find
+   nothing, and no glyph other than a box's label lies under a box.
+4. Rasterised and scanned pages are OCRed again and must give nothing away either.
+
+Each finding is a short sentence naming the page and the category, never the text.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import pikepdf
+
+from evidencekit.redact import pdfscan
+from evidencekit.redact.detectors import find_spans
+from evidencekit.redact.pdfpaint import annotation_text
+from evidencekit.redact.pdfwords import Rect, join_chars, pdfium_text
+from evidencekit.redact.people import PeopleRegister
+
+
+class PageOutcome(Protocol):
+    """What the check needs to know of how a page was redacted."""
+
+    @property
+    def number(self) -> int: ...  # noqa: D102
+    @property
+    def method(self) -> str: ...  # noqa: D102
+    @property
+    def boxes(self) -> tuple[tuple[Rect, str], ...]: ...  # noqa: D102
+
+
+def _structure(data: bytes, pages: int, register: PeopleRegister,
+               detectors: Sequence[str]) -> list[str]:
+    problems = []
+    if data.count(b"%%EOF") != 1:
+        problems.append("more than one revision")
+    with tempfile.TemporaryDirectory(prefix="ek-check-") as work:
+        path = Path(work) / "copy.pdf"
+        path.write_bytes(data)
+        done = subprocess.run([shutil.which("qpdf") or "qpdf", "--check", str(path)],
+                              capture_output=True, check=False)
+    if done.returncode not in (0, 3):
+        problems.append("qpdf --check fails")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if len(pdf.pages) != pages:
+            problems.append(f"{len(pdf.pages)} pages instead of {pages}")
+        if "/Info" in pdf.trailer and len(pdf.trailer.Info.keys()):
+            problems.append("document information remains")
+        problems += [f"{key[1:]} remains" for key in
+                     ("/Metadata", "/AcroForm", "/StructTreeRoot", "/OCProperties")
+                     if key in pdf.Root]
+        for number, page in enumerate(pdf.pages, start=1):
+            for annotation in page.obj.get("/Annots", pikepdf.Array()):
+                if annotation.get("/Subtype") != pikepdf.Name.Link:
+                    problems.append(f"page {number}: an annotation remains")
+                elif find_spans(annotation_text(annotation), register, detectors):
+                    problems.append(f"page {number}: a link holds a detail")
+    return problems
+
+
+def _found(text: str, number: int, reader: str, register: PeopleRegister,
+           detectors: Sequence[str]) -> list[str]:
+    return [f"page {number}: a {s.category} still readable ({reader})"
+            for s in find_spans(text, register, detectors)]
+
+
+def _under_boxes(chars: Sequence[dict[str, Any]], boxes: Sequence[tuple[Rect, str]],
+                 number: int) -> list[str]:
+    allowed = set("".join(label for _rect, label in boxes)) | {" "}
+    for char in chars:
+        cx = (float(char["x0"]) + float(char["x1"])) / 2
+        cy = (float(char["y0"]) + float(char["y1"])) / 2
+        if char["text"] not in allowed and any(r.contains(cx, cy) for r, _l in boxes):
+            return [f"page {number}: a glyph remains under a box"]
+    return []
+
+
+def _texts(data: bytes, sizes: Sequence[tuple[float, float]],
+           results: Sequence[PageOutcome], register: PeopleRegister,
+           detectors: Sequence[str]) -> list[str]:
+    import pdfplumber  # noqa: PLC0415 - heavy; only for PDF statements
+    import pypdfium2  # noqa: PLC0415
+
+    problems = []
+    with warnings.catch_warnings(), pdfplumber.open(io.BytesIO(data)) as plumber:
+        warnings.simplefilter("ignore")
+        for page, size, result in zip(plumber.pages, sizes, results, strict=False):
+            n = result.number
+            if abs(float(page.width) - size[0]) > 0.5 or abs(float(page.height) - size[1]) > 0.5:
+                problems.append(f"page {n}: its size changed")
+            chars = page.dedupe_chars().chars
+            problems += _found(join_chars(chars).text, n, "pdfplumber", register, detectors)
+            problems += _under_boxes(chars, result.boxes, n)
+    pdfium = pypdfium2.PdfDocument(data)
+    try:
+        for index, result in enumerate(results):
+            textpage = pdfium[index].get_textpage()
+            text = pdfium_text(textpage).text
+            textpage.close()
+            problems += _found(text, result.number, "pypdfium2", register, detectors)
+            if result.method != "in place":
+                read = pdfscan.ocr(pdfscan.render(pdfium, index))
+                problems += [f"page {result.number}: a {s.category} still read by OCR"
+                             for s in pdfscan.spans_in(read, register, detectors)]
+    finally:
+        pdfium.close()
+    return problems
+
+
+def _pictures(data: bytes, pictures: Sequence[tuple[int, Sequence[Rect], float]],
+              register: PeopleRegister, detectors: Sequence[str]) -> list[str]:
+    import pypdfium2  # noqa: PLC0415
+
+    problems = []
+    pdfium = pypdfium2.PdfDocument(data)
+    try:
+        for index, rects, height in pictures:
+            image = pdfscan.render(pdfium, index)
+            for rect in rects:
+                box = pdfscan.to_pixels(rect, height)
+                read = pdfscan.ocr(image.crop((max(0, box[0]), max(0, box[1]), box[2],
+                                               box[3])))
+                problems += [f"page {index + 1}: a {s.category} still read in a picture"
+                             for s in pdfscan.spans_in(read, register, detectors)]
+    finally:
+        pdfium.close()
+    return problems
+
+
+def verify(data: bytes, sizes: Sequence[tuple[float, float]], results: Sequence[PageOutcome],
+           register: PeopleRegister, detectors: Sequence[str],
+           pictures: Sequence[tuple[int, Sequence[Rect], float]] = ()) -> list[str]:
+    """Every way the redacted PDF ``data`` still gives something away (empty: none).
+
+    ``pictures`` lists (page index, picture rectangles, page height) of pictures OCRed
+    when planning; they are OCRed again.
+
+    Raises:
+        RedactionError: tesseract fails.
+    """
+    chosen = tuple(detectors)
+    return [*_structure(data, len(sizes), register, chosen),
+            *_texts(data, sizes, results, register, chosen),
+            *_pictures(data, pictures, register, chosen)]

@@ -1,0 +1,149 @@
+"""A PDF page's text with the position of every character, read by two libraries.
+
+pdfplumber (MIT) gives each glyph with its box; glyphs on one baseline are joined into
+one line in left-to-right order whatever the order or number of the text-show operators
+that drew them, so a name drawn as ``Jo`` ``an Whit`` ``field`` reads as one name.
+pypdfium2 (Apache-2.0/BSD-3) reads the same page independently; matching runs on both
+texts and the boxes of both are kept, so a detail one library misreads the other still
+finds. Coordinates are PDF user space of the page (points, origin bottom left).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from evidencekit.redact.detectors import Span, find_spans
+from evidencekit.redact.people import PeopleRegister
+
+_SPACE_GAP = 0.18  # a gap wider than this share of the font size is a word break
+
+
+@attrs.frozen(order=True)
+class Rect:
+    """An axis-aligned rectangle in page space (points)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def area(self) -> float:
+        """Area in square points (0 for an empty rectangle)."""
+        return max(0.0, self.x1 - self.x0) * max(0.0, self.y1 - self.y0)
+
+    def overlap(self, other: Rect) -> float:
+        """Area shared with ``other``."""
+        w = min(self.x1, other.x1) - max(self.x0, other.x0)
+        h = min(self.y1, other.y1) - max(self.y0, other.y0)
+        return w * h if w > 0 and h > 0 else 0.0
+
+    def contains(self, x: float, y: float) -> bool:
+        """True when the point lies inside (edges included)."""
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+    def pad(self, by: float) -> Rect:
+        """A copy grown by ``by`` points on every side."""
+        return Rect(self.x0 - by, self.y0 - by, self.x1 + by, self.y1 + by)
+
+    def union(self, other: Rect) -> Rect:
+        """The smallest rectangle holding both."""
+        return Rect(min(self.x0, other.x0), min(self.y0, other.y0),
+                    max(self.x1, other.x1), max(self.y1, other.y1))
+
+
+@attrs.frozen
+class PageText:
+    """A page's text and, for each of its characters, the box it was drawn in (or None)."""
+
+    text: str
+    boxes: tuple[Rect | None, ...]
+
+
+@attrs.frozen
+class Mark:
+    """One redaction on a page: where (one rectangle per line it covers) and why."""
+
+    rects: tuple[Rect, ...]
+    span: Span
+    text: str
+
+
+def _line_key(char: dict[str, Any]) -> float:
+    return float(char["matrix"][5]) if char.get("upright", True) else float(char["y0"])
+
+
+def _lines(chars: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Glyphs grouped by baseline (within a third of the font size), top line first."""
+    lines: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: -_line_key(c)):
+        if lines and abs(_line_key(lines[-1][0]) - _line_key(char)) <= \
+                max(1.0, float(char["size"]) / 3):
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: float(c["x0"])) for line in lines]
+
+
+def join_chars(chars: Sequence[dict[str, Any]]) -> PageText:
+    """Glyphs (pdfplumber's dicts) as text: lines by baseline, spaces where gaps are."""
+    text: list[str] = []
+    boxes: list[Rect | None] = []
+    for line in _lines(chars):
+        if text:
+            text.append("\n")
+            boxes.append(None)
+        last: dict[str, Any] | None = None
+        for char in line:
+            if last is not None and float(char["x0"]) - float(last["x1"]) > \
+                    _SPACE_GAP * float(char["size"]) and not char["text"].isspace() \
+                    and not last["text"].isspace():
+                text.append(" ")
+                boxes.append(None)
+            box = Rect(float(char["x0"]), float(char["y0"]), float(char["x1"]),
+                       float(char["y1"]))
+            text += list(char["text"])
+            boxes += [box] * len(char["text"])
+            last = char
+    return PageText("".join(text), tuple(boxes))
+
+
+def pdfium_text(textpage: Any) -> PageText:
+    """A pypdfium2 text page as text with its character boxes (generated characters: None)."""
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count else ""
+    boxes: list[Rect | None] = []
+    for index in range(len(text)):
+        if index >= count:
+            boxes.append(None)
+            continue
+        left, bottom, right, top = textpage.get_charbox(index)
+        boxes.append(Rect(left, bottom, right, top) if right > left else None)
+    return PageText(text, tuple(boxes))
+
+
+def _rects_of(page: PageText, start: int, end: int) -> tuple[Rect, ...]:
+    """One rectangle per line of the characters ``start``..``end``."""
+    rects: list[Rect] = []
+    for box in page.boxes[start:end]:
+        if box is None:
+            continue
+        if rects and abs(rects[-1].y0 - box.y0) < 0.5 * (box.y1 - box.y0) \
+                and box.x0 >= rects[-1].x0 - 1:
+            rects[-1] = rects[-1].union(box)
+        else:
+            rects.append(box)
+    return tuple(rects)
+
+
+def marks_in(page: PageText, register: PeopleRegister, detectors: Iterable[str]) -> list[Mark]:
+    """What to redact on a page, each with the rectangles it covers."""
+    found = []
+    for span in find_spans(page.text, register, tuple(detectors)):
+        rects = _rects_of(page, span.start, span.end)
+        if rects:
+            found.append(Mark(rects, span, page.text[span.start:span.end]))
+    return found
