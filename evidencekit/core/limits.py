@@ -52,6 +52,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("still-seconds", 120, "seconds", "time allowed to grab one still from footage"),
     Limit("ocr-seconds", 120, "seconds", "time allowed to OCR one scanned page (tesseract)"),
     Limit("faces-seconds", 3600, "seconds", "time allowed for face detection in one video"),
+    Limit("age-work-factor", 20, "log2 of scrypt N",
+          "largest scrypt work factor accepted when opening a passphrase-encrypted package "
+          "(2^N KiB of memory: 20 is 1 GiB)"),
 )}
 
 
