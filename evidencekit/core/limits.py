@@ -54,6 +54,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("faces-seconds", 3600, "seconds", "time allowed for face detection in one video"),
     Limit("office-seconds", 180, "seconds",
           "time allowed for LibreOffice to convert one DOCX, ODT or RTF statement"),
+    Limit("age-work-factor", 20, "log2 of scrypt N",
+          "largest scrypt work factor accepted when opening a passphrase-encrypted package "
+          "(2^N KiB of memory: 20 is 1 GiB)"),
 )}
 
 
