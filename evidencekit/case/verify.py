@@ -9,7 +9,10 @@ The numbered steps match ``docs/formats.md`` ("Checking a case by hand"):
 5. ``case.json`` agrees with the signed ``case-created`` event;
 6. exhibit references are unique;
 7. every stored object is re-hashed and compared with its event (parallel);
-8. stray objects and interrupted copies are reported as warnings.
+8. stray objects and interrupted copies are reported as warnings;
+9. every received exhibit against the sender's record kept in ``received/``: the
+   sender's signatures, chain and head again, back to the first ingest (the steps
+   of ``docs/receiving.md``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from evidencekit.case.folder import Case
+from evidencekit.case.records import read_records
 from evidencekit.core.errors import CustodyError
 from evidencekit.core.hashing import hash_file
 from evidencekit.core.progress import Advance, Progress, begin
@@ -27,6 +31,7 @@ from evidencekit.core.report import Finding, VerificationReport
 from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Event
 from evidencekit.custody.exhibits import Item, items_of, whole
+from evidencekit.custody.received import check_received
 from evidencekit.keys.keyfile import PublicKey
 from evidencekit.keys.keyring import Keyring
 
@@ -129,6 +134,7 @@ def verify_case(case: Case, trusted: Sequence[PublicKey], *, jobs: int = 2,
         for result in pool.map(lambda s: _check_object(case, s, advance), stored):
             found += result
     found += _stray_files(case, stored)
+    found += check_received(events, read_records(case), pinned=True)
     checked = {"events": len(events), "items": len(items),
                "bytes": sum(size for _label, _sha, size in stored),
                "signers": len({e.actor.fingerprint for e in events})}

@@ -7,7 +7,8 @@ and, where one exists, a ``hint`` saying what to do next::
     EvidenceKitError
     ├── InputError        bad arguments or unreadable input files
     │   ├── RedactionError    an exhibit cannot be redacted as asked
-    │   └── BundleError       a court bundle cannot be built as asked
+    │   ├── BundleError       a court bundle cannot be built as asked
+    │   └── ReceiveError      a partner's package was refused; nothing was added
     ├── KeyFileError      key files: wrong passphrase, damaged or missing key
     ├── IntegrityError    a hash, signature, chain or manifest does not hold
     │   └── SignatureError    a signature is invalid, or its signer not trusted
@@ -20,6 +21,11 @@ the boundary with ``raise ... from exc`` so callers only catch this tree.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evidencekit.core.report import VerificationReport
 
 
 class EvidenceKitError(Exception):
@@ -57,6 +63,22 @@ class BundleError(InputError):
     """A court bundle cannot be built as asked (an exhibit missing, unreadable or unredacted)."""
 
     default_hint = "Nothing was recorded. See docs/bundles.md for the spec and the rules."
+
+
+class ReceiveError(InputError):
+    """A partner's package was refused; nothing was added to the case.
+
+    It failed verification, its signer is not trusted, or its references are taken.
+    ``report`` is the verification report, when there is one.
+    """
+
+    default_hint = ("Nothing was added to the case. See docs/receiving.md; check the package "
+                    "with 'evidencekit verify PACKAGE --trust SENDER.pub'.")
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 report: VerificationReport | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.report = report
 
 
 class KeyFileError(EvidenceKitError):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from evidencekit.core.canonical import parse_canonical
+from evidencekit.core.canonical import canonical_bytes, parse_canonical
 from evidencekit.core.errors import CustodyError, InputError
 from evidencekit.core.report import Finding
 from evidencekit.custody import lifecycle
@@ -39,6 +39,11 @@ class Omitted:
         if not isinstance(seq, int) or not isinstance(digest, str) or len(digest) != 64:
             return None
         return cls(seq, digest)
+
+
+def omitted_line(event: Event) -> bytes:
+    """A placeholder for an event not disclosed in an extract: its number and hash only."""
+    return canonical_bytes({"type": OMITTED_TYPE, "seq": event.seq, "hash": event.hash}) + b"\n"
 
 
 def split_log(raw: bytes) -> tuple[list[bytes], bool]:

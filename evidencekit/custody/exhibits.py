@@ -14,6 +14,7 @@ from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
 from evidencekit.core.frozen import freeze, thaw
 from evidencekit.custody.events import Event
+from evidencekit.custody.origin import RECEIVED, Origin
 
 Kind = Literal["cctv", "bodycam", "photo", "statement", "document", "audio"]
 KINDS: tuple[str, ...] = ("cctv", "bodycam", "photo", "statement", "document", "audio")
@@ -92,6 +93,17 @@ class Item:
         value = self.details.get("source_ref")
         return value if isinstance(value, str) else None
 
+    @property
+    def origin(self) -> Origin | None:
+        """For an exhibit received from a partner, where it came from (else ``None``)."""
+        value = self.details.get("received_from")
+        if value is None:
+            return None
+        try:
+            return Origin.from_dict(value)
+        except InputError:
+            return None  # a malformed record is reported by verify, not here
+
     def to_dict(self) -> dict[str, JsonValue]:
         """Stable plain-data form (``list --json`` and ``show --json``)."""
         return {
@@ -101,11 +113,13 @@ class Item:
             "ingested_at": self.ingested_at, "ingested_by": self.ingested_by,
             "event_seq": self.seq, "source_ref": self.source_ref, "details": thaw(self.details),
             "captured_at": self.captured_at, "device_time": self.device_time,
+            "received_from": self.origin.to_dict() if self.origin else None,
         }
 
 
-ITEM_ACTIONS = ("ingested", "redacted")
-"""Events that bring a new item into the case: an original, or a derivative of one."""
+ITEM_ACTIONS = ("ingested", "redacted", RECEIVED)
+"""Events that bring a new item into the case: an original, a derivative of one, or an
+exhibit received from a partner's package."""
 
 
 def whole(value: object, default: int = -1) -> int:

@@ -25,14 +25,17 @@ from pathlib import Path
 
 from evidencekit.case.derived import plan_redacted, select_items
 from evidencekit.case.folder import Case, CaseWriter
+from evidencekit.case.records import onward_records
 from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue, canonical_bytes
 from evidencekit.core.errors import InputError, IntegrityError, StorageError
 from evidencekit.core.hashing import Digest, copy_and_hash, hash_file
 from evidencekit.core.progress import Advance, Progress, begin
+from evidencekit.custody.chain import omitted_line
 from evidencekit.custody.events import Event, Head
 from evidencekit.custody.exhibits import Item, latest_bundle, readable_name, whole
 from evidencekit.custody.lifecycle import KEY_ACTIONS
+from evidencekit.custody.received import Record
 from evidencekit.keys.keyfile import PublicKey, Signer
 from evidencekit.package import bagfiles, layout
 from evidencekit.package.layout import ExportedFile, ExportRequest, ExportResult
@@ -79,7 +82,7 @@ def _custody_extract(events: list[Event], keep: set[str], also: set[int],
         if disclose_case or key_record or event.exhibit in keep or event.seq in also:
             lines.append(event.to_line())
         else:
-            lines.append(layout.omitted_line(event))
+            lines.append(omitted_line(event))
     return b"".join(lines)
 
 
@@ -99,8 +102,21 @@ def _record_export(case: Case, signer: Signer, staging: Path, package_id: str,
     keep = {f.ref for f in files}
     also = {event.seq} | ({bundle.seq} if bundle else set())
     _write(staging, layout.EVENTS, _custody_extract(events, keep, also, request.redacted))
+    disclosed = [e for e in events if e.exhibit in keep]
+    for origin_id, (extract, record) in onward_records(case, disclosed,
+                                                       request.redacted).items():
+        _write_record(staging, origin_id, extract, record)
     _write(staging, layout.HEAD, head.to_bytes())
     return event, head
+
+
+def _write_record(staging: Path, package_id: str, extract: bytes, record: Record) -> None:
+    """A partner's record, cut down to what this package holds (``data/custody/received``)."""
+    base = f"{layout.RECORDS}/{package_id}"
+    _write(staging, f"{base}/events.jsonl", extract)
+    _write(staging, f"{base}/head.json", record.head)
+    for key in record.keys:
+        _write(staging, f"{base}/keys/{key.fingerprint}.pub", key.to_pub_file().encode("utf-8"))
 
 
 def _head_at(case: Case, writer: CaseWriter) -> Head:

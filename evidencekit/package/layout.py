@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from evidencekit.core.canonical import JsonValue, canonical_bytes
+from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
 from evidencekit.core.frozen import frozen_tuple
 from evidencekit.core.version import __version__
-from evidencekit.custody.chain import OMITTED_TYPE
-from evidencekit.custody.events import Event
 from evidencekit.custody.exhibits import Item
 from evidencekit.keys.keyfile import PublicKey
 
@@ -25,6 +23,8 @@ if TYPE_CHECKING:
 EVENTS = "data/custody/events.jsonl"
 HEAD = "data/custody/head.json"
 KEYS = "data/custody/keys"
+RECORDS = "data/custody/received"
+"""Partners' records of exhibits the sender had received: ``RECORDS/PACKAGE-ID/...``."""
 INDEX_JSON = "data/index/exhibits.json"
 INDEX_CSV = "data/index/exhibits.csv"
 SIGNATURE = "signature/tagmanifest-sha256.txt.sig"
@@ -35,11 +35,6 @@ TAG_FILES = ("VERIFY.txt", "bag-info.txt", "bagit.txt", "manifest-sha256.txt",
 signature, which cannot cover itself, is not."""
 INDEX_COLUMNS = ("ref", "kind", "description", "producer", "file", "sha256", "size",
                  "media_type", "ingested_at", "device_time", "original_name")
-
-
-def omitted_line(event: Event) -> bytes:
-    """A placeholder for an event not disclosed in this package: its number and hash only."""
-    return canonical_bytes({"type": OMITTED_TYPE, "seq": event.seq, "hash": event.hash}) + b"\n"
 
 
 def index_rows(items: Sequence[Item], files: Sequence[ExportedFile],

@@ -9,7 +9,9 @@ The steps match ``docs/package.md``:
 4. the signature over ``tagmanifest-sha256.txt``, and whether its signer is trusted;
 5. the custody extract: every event's signature and link, the signed head, and
    that each exported file's hash matches its events and the export event;
-6. path safety: absolute paths, ``..``, symlinks and device files are refused.
+6. path safety: absolute paths, ``..``, symlinks and device files are refused;
+7. for exhibits the sender had itself received from a partner, the partners' records
+   carried in ``data/custody/received/`` (see ``docs/receiving.md``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.core.report import Finding, VerificationReport
 from evidencekit.custody.chain import check_extract, split_log, with_rotations
 from evidencekit.custody.events import Event, Head
+from evidencekit.custody.received import Record, check_received
 from evidencekit.keys.keyfile import PublicKey, parse_public_key
 from evidencekit.keys.keyring import Keyring
 from evidencekit.package import bagfiles, layout
@@ -212,7 +215,12 @@ def verify_package(path: Path, trusted: Sequence[PublicKey], *, jobs: int = 2,
     Raises:
         InputError: ``path`` is neither a package folder nor a zip file.
     """
-    src = open_package(path)
+    return verify_source(open_package(path), trusted, jobs=jobs, progress=progress)
+
+
+def verify_source(src: PackageSource, trusted: Sequence[PublicKey], *, jobs: int = 2,
+                  progress: Progress | None = None) -> VerificationReport:
+    """:func:`verify_package` for a package already opened (a folder, a zip ...)."""
     found = list(src.problems)                                          # step 6
     manifests, manifest_findings = _manifests(src)
     found += manifest_findings + _other_manifests(src)
@@ -248,10 +256,25 @@ def _with_handed_on(extract: bytes | None, keys: Keyring) -> Keyring:
     return with_rotations(lines, keys)
 
 
-def _package_keys(src: PackageSource) -> list[PublicKey]:
+def package_records(src: PackageSource) -> dict[str, Record]:
+    """The partners' records an onward package carries, by package id."""
+    ids = {p.split("/")[3] for p in src.sizes if p.startswith(layout.RECORDS + "/")
+           and p.count("/") >= 4}
+    records = {}
+    for package_id in sorted(ids):
+        base = f"{layout.RECORDS}/{package_id}"
+        events, head = src.read_small(f"{base}/events.jsonl"), src.read_small(f"{base}/head.json")
+        if events is not None and head is not None:
+            records[package_id] = Record(package_id, events, head,
+                                         _package_keys(src, f"{base}/keys"))
+    return records
+
+
+def _package_keys(src: PackageSource, folder: str = layout.KEYS) -> list[PublicKey]:
     keys = []
     for rel in sorted(src.sizes):
-        if rel.startswith(layout.KEYS + "/") and rel.endswith(".pub"):
+        if rel.startswith(folder + "/") and rel.count("/") == folder.count("/") + 1 \
+                and rel.endswith(".pub"):
             data = src.read_small(rel, 16 << 10)
             try:
                 keys.append(parse_public_key((data or b"").decode("utf-8", "replace")))
@@ -280,6 +303,7 @@ def _check_custody(src: PackageSource, raw: bytes | None, info: dict[str, str],
     found += [_vouched(f) if signer and f.code == "signer-untrusted" else f
               for f in chain_findings if not (head is None and f.code == "head-missing")]
     found += _check_export_event(src, info, manifest, events)
+    found += check_received(events, package_records(src), pinned=False)  # step 7
     return len(events), found
 
 

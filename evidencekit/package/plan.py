@@ -1,0 +1,82 @@
+"""Which reference each received exhibit takes: a pure function of values.
+
+The rule (``docs/receiving.md``): an exhibit keeps the sender's reference, because a
+PD 32 reference belongs to the witness who produced the exhibit. With a prefix it
+becomes ``PREFIX-REF`` (``NHP-HG/1``). A reference already held by *the same*
+exhibit (same sender's case, same sender's reference, same SHA-256, received in an
+earlier package) is "already held" and not added twice. A reference held by any
+other exhibit refuses the whole package: references are never silently renumbered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from evidencekit.core.canonical import JsonValue
+from evidencekit.core.errors import ReceiveError
+from evidencekit.custody.exhibits import Item
+
+if TYPE_CHECKING:
+    from evidencekit.package.incoming import Incoming
+
+
+@attrs.frozen
+class Planned:
+    """One received exhibit: its reference here and the sender's, and what was done."""
+
+    ref: str
+    sender_ref: str
+    sha256: str
+    path: str
+    status: str  # "added" or "already held"
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-data form for ``--json``."""
+        return {"ref": self.ref, "sender_ref": self.sender_ref, "sha256": self.sha256,
+                "status": self.status}
+
+
+def _same_exhibit(held: Item, case_id: str, sender_ref: str, sha256: str) -> bool:
+    origin = held.origin
+    return origin is not None and origin.sender_case_id == case_id and \
+        origin.sender_ref == sender_ref and held.sha256 == sha256
+
+
+def plan_receipt(incoming: Incoming, items: Sequence[Item],
+                 prefix: str | None) -> list[Planned]:
+    """The reference each exhibit of ``incoming`` takes in a case holding ``items``.
+
+    Raises:
+        ReceiveError: a reference is held by another exhibit (all of them are named).
+    """
+    held = {i.ref.upper(): i for i in items}
+    planned: list[Planned] = []
+    taken: list[tuple[str, str]] = []
+    for sent in incoming.sent:
+        ref = f"{prefix}-{sent.ref}" if prefix else sent.ref
+        there = held.get(ref.upper())
+        if there is None:
+            status = "added"
+        elif _same_exhibit(there, incoming.head.case_id, sent.ref, sent.sha256):
+            status = "already held"
+        else:
+            taken.append((ref, sent.ref))
+            continue
+        planned.append(Planned(ref, sent.ref, sent.sha256, sent.path, status))
+    if taken:
+        other = _suggest(incoming, prefix)
+        raise ReceiveError(
+            f"Exhibit reference(s) {', '.join(r for r, _ in taken)} are already used in this "
+            "case by other exhibits; nothing was added (references are never renumbered).",
+            hint=f"Receive the package again with --prefix, e.g. --prefix {other} makes "
+                 f"{taken[0][1]} into {other}-{taken[0][1]}.")
+    return planned
+
+
+def _suggest(incoming: Incoming, tried: str | None) -> str:
+    letters = "".join(w[0] for w in incoming.sender.org.split() if w[:1].isalpha()).upper()
+    suggestion = letters[:12] or "P"
+    return suggestion if suggestion != tried else f"{suggestion[:11]}2"
