@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from evidencekit import ExportRequest, export_package, mark_no_redaction
+from evidencekit import MARKINGS, ExportRequest, export_package, mark_no_redaction
 
 from .common import (
     case_option,
@@ -35,9 +35,15 @@ from .common import (
                    "redacted copy are refused unless recorded as needing none.")
 @click.option("--sha512/--no-sha512", default=True, show_default=True,
               help="Also write a SHA-512 manifest (checking it takes about twice as long).")
+@click.option("--purpose", help='Why it is shared, e.g. "closure order application" (default: '
+                                "the case's, see disclosure-defaults).")
+@click.option("--basis", help='The legal basis, e.g. "Crime and Disorder Act 1998 s.115".')
+@click.option("--marking", type=click.Choice(MARKINGS, case_sensitive=False),
+              help="Government Security Classification marking.")
 @json_option
 def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, refs: str | None,
-           as_zip: bool, redacted: bool, sha512: bool, as_json: bool) -> None:
+           as_zip: bool, redacted: bool, sha512: bool, purpose: str | None, basis: str | None,
+           marking: str | None, as_json: bool) -> None:
     """Write a signed evidence package (a BagIt bag) for someone outside the case.
 
     The recipient can check it with 'evidencekit verify PACKAGE' or, without
@@ -45,7 +51,7 @@ def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, ref
     """
     case = open_case(case_dir)
     request = ExportRequest(recipient, tuple(refs.split(",")) if refs else (), as_zip, redacted,
-                            sha512)
+                            sha512, purpose=purpose, basis=basis, marking=marking)
     signer = unlock(key_path)
     with progress_bar("Exporting") as progress:
         result = export_package(case, signer, out, request, progress)

@@ -26,6 +26,7 @@ from . import (
     keys_cmds,
     limits_cmd,
     read_cmds,
+    receive_cmd,
     redact_cmd,
     verify_cmd,
 )
@@ -120,6 +121,9 @@ cli.add_command(bundle_cmd.exhibits)
 cli.add_command(export_cmd.export)
 cli.add_command(export_cmd.redaction_not_needed)
 cli.add_command(verify_cmd.verify)
+cli.add_command(receive_cmd.receive)
+cli.add_command(receive_cmd.disclosures)
+cli.add_command(receive_cmd.disclosure_defaults)
 cli.add_command(limits_cmd.show_limits)
 
 

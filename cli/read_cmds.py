@@ -29,6 +29,8 @@ def list_items(case_dir: Path | None, as_json: bool) -> None:
     for i in items:
         click.echo(f"{i.ref:<8} {i.kind:<9} {human_size(i.size):>10}  {_captured(i):<23}  "
                    f"{_cut(i.original_name, 28):<28}  {_cut(i.description, 50)}")
+        if i.origin is not None:
+            click.echo(f"{'':<9}{safe(i.origin.describe())}")
 
 
 def _captured(item: Item) -> str:
@@ -69,6 +71,9 @@ def show(ref: str, case_dir: Path | None, as_json: bool) -> None:
             ("Source", d.get("source")), ("Captured by", d.get("captured_by")),
             ("Captured at (stated)", d.get("captured_at_stated")),
             ("Device time (from file)", item.device_time)]
+    if item.origin is not None:  # not ingested here: say who sent it and from which case
+        rows[7] = ("Received", f"{item.ingested_at} by {item.ingested_by}, "
+                               f"{item.origin.describe()}")
     for label, value in rows:
         if value:
             click.echo(f"{label + ':':<25}{safe(value)}")

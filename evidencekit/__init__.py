@@ -11,7 +11,8 @@ Errors (all from :class:`EvidenceKitError`, each with a ``hint``)::
     EvidenceKitError
     ├── InputError            bad arguments or unreadable input files
     │   ├── RedactionError    an exhibit cannot be redacted as asked
-    │   └── BundleError       a court bundle cannot be built as asked
+    │   ├── BundleError       a court bundle cannot be built as asked
+    │   └── ReceiveError      a partner's package was refused; nothing was added
     ├── KeyFileError          wrong passphrase, damaged or missing key
     ├── IntegrityError        a hash, signature, chain or manifest does not hold
     │   └── SignatureError    a signature is invalid, or its signer not trusted
@@ -27,6 +28,14 @@ from evidencekit.bundle.exhibitlist import exhibit_list, write_exhibit_list
 from evidencekit.bundle.spec import BundleSpec, load_spec, parse_spec
 from evidencekit.case.derived import add_derived, mark_no_redaction
 from evidencekit.case.details import load_details, parse_details
+from evidencekit.case.disclosures import (
+    MARKINGS,
+    Disclosure,
+    DisclosureDefaults,
+    DisclosureRegister,
+    disclosure_register,
+    set_disclosure_defaults,
+)
 from evidencekit.case.folder import Case, CaseInfo, CaseWriter, utc_now
 from evidencekit.case.ingest import IngestInterrupted, IngestRequest, IngestResult, ingest
 from evidencekit.case.keychanges import revoke_key, rotate_key
@@ -40,6 +49,7 @@ from evidencekit.core.errors import (
     InputError,
     IntegrityError,
     KeyFileError,
+    ReceiveError,
     RedactionError,
     SignatureError,
     StorageError,
@@ -53,6 +63,7 @@ from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Actor, Event, Head
 from evidencekit.custody.exhibits import KINDS, Item, history_of
 from evidencekit.custody.lifecycle import KeyStatus, key_states
+from evidencekit.custody.origin import Origin
 from evidencekit.keys.keyfile import (
     FAST_KDF,
     MIN_PASSPHRASE,
@@ -70,6 +81,8 @@ from evidencekit.keys.keyfile import (
 from evidencekit.keys.keyring import Keyring
 from evidencekit.package.export import export_package
 from evidencekit.package.layout import ExportRequest, ExportResult
+from evidencekit.package.plan import ReceivedItem
+from evidencekit.package.receive import ReceiveResult, receive_package
 from evidencekit.package.verify import verify_package
 from evidencekit.package.verify_path import verify_path
 from evidencekit.redact.detectors import DETECTORS, Span, find_spans
@@ -88,6 +101,7 @@ __all__ = [
     "DETECTORS",
     "FAST_KDF",
     "KINDS",
+    "MARKINGS",
     "MIN_PASSPHRASE",
     "STRONG_KDF",
     "Actor",
@@ -101,6 +115,9 @@ __all__ = [
     "CaseWriter",
     "CustodyError",
     "Digest",
+    "Disclosure",
+    "DisclosureDefaults",
+    "DisclosureRegister",
     "Event",
     "EvidenceKitError",
     "ExportRequest",
@@ -119,10 +136,14 @@ __all__ = [
     "LimitInForce",
     "MediaPreview",
     "MediaRedactionResult",
+    "Origin",
     "PeopleRegister",
     "Person",
     "Progress",
     "PublicKey",
+    "ReceiveError",
+    "ReceiveResult",
+    "ReceivedItem",
     "RedactionError",
     "RedactionOutcome",
     "RedactionRequest",
@@ -142,6 +163,7 @@ __all__ = [
     "check_log",
     "check_passphrase",
     "create_key",
+    "disclosure_register",
     "exhibit_list",
     "export_package",
     "find_spans",
@@ -164,11 +186,13 @@ __all__ = [
     "parse_regions",
     "parse_spec",
     "preview_media_item",
+    "receive_package",
     "redact_item",
     "redact_media_item",
     "redact_statement",
     "revoke_key",
     "rotate_key",
+    "set_disclosure_defaults",
     "short_fingerprint",
     "utc_now",
     "verify_case",

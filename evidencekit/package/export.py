@@ -23,7 +23,10 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import attrs
+
 from evidencekit.case.derived import plan_redacted, select_items
+from evidencekit.case.disclosures import DisclosureDefaults, defaults_of
 from evidencekit.case.folder import Case, CaseWriter
 from evidencekit.case.records import onward_records
 from evidencekit.core import storage
@@ -93,6 +96,7 @@ def _record_export(case: Case, signer: Signer, staging: Path, package_id: str,
         "package_id": package_id, "recipient": request.recipient,
         "redacted": request.redacted,
         "items": [{"ref": f.ref, "sha256": f.sha256, "path": f.path} for f in files],
+        **request.register_fields(),
     }
     with case.writing(signer) as writer:
         event = writer.append("exported", details=details)
@@ -177,6 +181,7 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         StorageError: the package cannot be written.
     """
     target = out.with_suffix(".zip") if request.zip and out.suffix != ".zip" else out
+    request = with_case_defaults(request, defaults_of(case.events()))
     if target.exists():
         raise InputError(f"{target} already exists; choose a new name for the package.")
     items = select_items(case, request.refs)
@@ -205,6 +210,13 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         shutil.rmtree(staging, ignore_errors=True)
     return ExportResult(str(target), package_id, tuple(files), event.seq,
                         signer.public.fingerprint)
+
+
+def with_case_defaults(request: ExportRequest, defaults: DisclosureDefaults) -> ExportRequest:
+    """The request with the case's default basis, purpose and marking where none was given."""
+    return attrs.evolve(request, basis=request.basis or defaults.basis,
+                        purpose=request.purpose or defaults.purpose,
+                        marking=request.marking or defaults.marking)
 
 
 def _copy_all(case: Case, items: list[Item], staging: Path, progress: Advance | None,

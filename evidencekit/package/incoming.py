@@ -27,7 +27,7 @@ from evidencekit.package.reader import FolderSource
 from evidencekit.package.verify import package_records
 
 if TYPE_CHECKING:
-    from evidencekit.package.plan import Planned
+    from evidencekit.package.plan import ReceivedItem
 
 REGISTER_FIELDS = ("purpose", "basis", "marking", "encryption")
 """Fields of the sender's ``exported`` event copied into the disclosure register."""
@@ -72,7 +72,7 @@ class Incoming:
                       sender_ref, self.head.seq, self.head.hash, sha256_of(self.record.events),
                       sha256_of(self.record.head), self.redacted)
 
-    def item_details(self, planned: Planned) -> dict[str, JsonValue]:
+    def item_details(self, planned: ReceivedItem) -> dict[str, JsonValue]:
         """The ``received`` event's details: the sender's own record of the exhibit, kept."""
         sent = next(s for s in self.sent if s.ref == planned.sender_ref)
         details: dict[str, JsonValue] = {k: v for k, v in thaw(sent.source.details).items()
@@ -86,7 +86,7 @@ class Incoming:
         details["received_from"] = self.origin(sent.ref).to_dict()
         return details
 
-    def package_details(self, planned: Sequence[Planned]) -> dict[str, JsonValue]:
+    def package_details(self, planned: Sequence[ReceivedItem]) -> dict[str, JsonValue]:
         """The ``package-received`` event's details (what the disclosure register shows)."""
         exported = thaw(self.export.details)
         extra = {k: exported[k] for k in REGISTER_FIELDS if exported.get(k) is not None}

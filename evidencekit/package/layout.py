@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from evidencekit.case.disclosures import check_marking, check_statement
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
 from evidencekit.core.frozen import frozen_tuple
@@ -86,10 +87,17 @@ def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
         ("Package-Identifier", package_id),
         ("Recipient", request.recipient),
         ("Redacted", "yes" if request.redacted else "no"),
+        *_register_labels(request),
         ("Signer-Name", signer.name),
         ("Signer-Organization", signer.org),
         ("Signer-Fingerprint", signer.fingerprint),
     ]
+
+
+def _register_labels(request: ExportRequest) -> list[tuple[str, str]]:
+    labels = (("Disclosure-Basis", request.basis), ("Disclosure-Purpose", request.purpose),
+              ("Security-Marking", request.marking))
+    return [(label, value) for label, value in labels if value is not None]
 
 
 def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
@@ -97,9 +105,14 @@ def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
     """``VERIFY.txt``: how to check this package with standard tools alone."""
     title = "(redacted package)" if request.redacted else info.title
     sha512 = ("\n     sha512sum -c manifest-sha512.txt" if request.sha512 else "")
-    return _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
+    text = _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
                           recipient=request.recipient, name=signer.name, org=signer.org,
-                          fingerprint=signer.fingerprint).encode("utf-8")
+                          fingerprint=signer.fingerprint)
+    marking = f"{request.marking}\n\n" if request.marking else ""
+    shared = "".join(f"{label + ':':<13}{value}\n" for label, value in (
+        ("Basis", request.basis), ("Purpose", request.purpose)) if value is not None)
+    head, _, rest = text.partition("Signed by:")
+    return (marking + head + shared + "Signed by:" + rest).encode("utf-8")
 
 
 _VERIFY = """\
@@ -176,9 +189,21 @@ event records this export (package id, recipient, every file's SHA-256).
 data/custody/keys/ holds the public keys of everyone who signed an event.
 The evidencekit documentation (docs/formats.md) explains how to check events by hand.
 
+data/custody/received/, when present, holds the records of partners from whom
+exhibits in this package were received: their own custody extracts, signed heads
+and keys, so that each exhibit's history can be checked back to its first ingest.
+
 data/index/exhibits.csv and exhibits.json list every exhibit with its reference,
 description, file and SHA-256.
 """
+
+
+def _purpose(value: str | None) -> str | None:
+    return check_statement(value, "purpose")
+
+
+def _basis(value: str | None) -> str | None:
+    return check_statement(value, "basis")
 
 
 @attrs.frozen
@@ -190,6 +215,15 @@ class ExportRequest:
     zip: bool = False
     redacted: bool = False
     sha512: bool = True
+    # the disclosure register (issue 15); None: the case's default, if it has one
+    purpose: str | None = attrs.field(default=None, converter=_purpose)
+    basis: str | None = attrs.field(default=None, converter=_basis)
+    marking: str | None = attrs.field(default=None, converter=check_marking)
+
+    def register_fields(self) -> dict[str, JsonValue]:
+        """Basis, purpose and marking as given (for the signed ``exported`` event)."""
+        fields = {"basis": self.basis, "purpose": self.purpose, "marking": self.marking}
+        return {k: v for k, v in fields.items() if v is not None}
 
     @recipient.validator
     def _check(self, _attr: object, value: str) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 @attrs.frozen
-class Planned:
+class ReceivedItem:
     """One received exhibit: its reference here and the sender's, and what was done."""
 
     ref: str
@@ -46,14 +46,14 @@ def _same_exhibit(held: Item, case_id: str, sender_ref: str, sha256: str) -> boo
 
 
 def plan_receipt(incoming: Incoming, items: Sequence[Item],
-                 prefix: str | None) -> list[Planned]:
+                 prefix: str | None) -> list[ReceivedItem]:
     """The reference each exhibit of ``incoming`` takes in a case holding ``items``.
 
     Raises:
         ReceiveError: a reference is held by another exhibit (all of them are named).
     """
     held = {i.ref.upper(): i for i in items}
-    planned: list[Planned] = []
+    planned: list[ReceivedItem] = []
     taken: list[tuple[str, str]] = []
     for sent in incoming.sent:
         ref = f"{prefix}-{sent.ref}" if prefix else sent.ref
@@ -65,7 +65,7 @@ def plan_receipt(incoming: Incoming, items: Sequence[Item],
         else:
             taken.append((ref, sent.ref))
             continue
-        planned.append(Planned(ref, sent.ref, sent.sha256, sent.path, status))
+        planned.append(ReceivedItem(ref, sent.ref, sent.sha256, sent.path, status))
     if taken:
         other = _suggest(incoming, prefix)
         raise ReceiveError(

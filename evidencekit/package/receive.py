@@ -39,7 +39,7 @@ from evidencekit.core.report import Finding, VerificationReport
 from evidencekit.custody.origin import PACKAGE_RECEIVED, RECEIVED
 from evidencekit.keys.keyfile import PublicKey, Signer
 from evidencekit.package.incoming import Incoming, read_incoming
-from evidencekit.package.plan import Planned, plan_receipt
+from evidencekit.package.plan import ReceivedItem, plan_receipt
 from evidencekit.package.reader import FolderSource, PackageSource, open_package
 from evidencekit.package.verify import verify_source
 
@@ -55,7 +55,7 @@ class ReceiveResult:
     sender_org: str
     sender_fingerprint: str
     sender_case_ref: str
-    items: tuple[Planned, ...] = attrs.field(converter=frozen_tuple)
+    items: tuple[ReceivedItem, ...] = attrs.field(converter=frozen_tuple)
     already_received: bool
     event_seq: int | None
     report: VerificationReport
@@ -168,7 +168,7 @@ def _received_before(case: Case, package_id: str) -> int | None:
 
 
 def _import(case: Case, writer: CaseWriter, staging: Path, incoming: Incoming,
-            planned: Sequence[Planned]) -> int:
+            planned: Sequence[ReceivedItem]) -> int:
     write_record(record_dir(case, incoming.package_id), incoming.record)
     for item in planned:
         if item.status != "added":
@@ -180,7 +180,7 @@ def _import(case: Case, writer: CaseWriter, staging: Path, incoming: Incoming,
     return event.seq
 
 
-def _result(incoming: Incoming, planned: Sequence[Planned], before: bool, seq: int,
+def _result(incoming: Incoming, planned: Sequence[ReceivedItem], before: bool, seq: int,
             report: VerificationReport) -> ReceiveResult:
     return ReceiveResult(incoming.package_id, incoming.sender.name, incoming.sender.org,
                          incoming.sender.fingerprint, incoming.origin_case_ref,

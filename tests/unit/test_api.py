@@ -31,6 +31,10 @@ PINNED = [
     "Suggestion",
     # ingest as a newcomer meets it: Ctrl-C reports what was done
     "IngestInterrupted", "parse_details", "load_details",
+    # issue 15: receiving a partner's package; the disclosure register
+    "receive_package", "ReceiveResult", "ReceivedItem", "ReceiveError", "Origin",
+    "Disclosure", "DisclosureDefaults", "DisclosureRegister", "disclosure_register",
+    "set_disclosure_defaults", "MARKINGS",
 ]
 
 
@@ -42,7 +46,8 @@ def test_exported_names_are_pinned() -> None:
 
 def test_every_error_is_an_evidencekit_error() -> None:
     for name in ("CaseError", "CustodyError", "InputError", "IntegrityError", "KeyFileError",
-                 "StorageError", "RedactionError", "BundleError", "SignatureError"):
+                 "StorageError", "RedactionError", "BundleError", "SignatureError",
+                 "ReceiveError"):
         assert issubclass(getattr(evidencekit, name), evidencekit.EvidenceKitError)
 
 
