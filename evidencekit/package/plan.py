@@ -4,8 +4,10 @@ The rule (``docs/receiving.md``): an exhibit keeps the sender's reference, becau
 PD 32 reference belongs to the witness who produced the exhibit. With a prefix it
 becomes ``PREFIX-REF`` (``NHP-HG/1``). A reference already held by *the same*
 exhibit (same sender's case, same sender's reference, same SHA-256, received in an
-earlier package) is "already held" and not added twice. A reference held by any
-other exhibit refuses the whole package: references are never silently renumbered.
+earlier package) is "already held" and not added twice; so is an exhibit coming back
+to the case it was sent from (the sender had received it from this case, under this
+reference, with this SHA-256). A reference held by any other exhibit refuses the whole
+package: references are never silently renumbered.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from evidencekit.core.canonical import JsonValue
-from evidencekit.core.errors import ReceiveError
+from evidencekit.core.errors import InputError, ReceiveError
 from evidencekit.custody.exhibits import Item
+from evidencekit.custody.origin import RECEIVED, Origin
 
 if TYPE_CHECKING:
-    from evidencekit.package.incoming import Incoming
+    from evidencekit.package.incoming import Incoming, Sent
 
 
 @attrs.frozen
@@ -39,15 +42,23 @@ class ReceivedItem:
                 "status": self.status}
 
 
-def _same_exhibit(held: Item, case_id: str, sender_ref: str, sha256: str) -> bool:
-    origin = held.origin
-    return origin is not None and origin.sender_case_id == case_id and \
-        origin.sender_ref == sender_ref and held.sha256 == sha256
+def _same_exhibit(held: Item, sent: Sent, incoming: Incoming, here: str) -> bool:
+    if held.sha256 != sent.sha256:
+        return False
+    if held.origin is not None:  # received before, from the same case
+        return held.origin.sender_case_id == incoming.head.case_id and \
+            held.origin.sender_ref == sent.ref
+    try:  # coming back home: the sender had received it from this very case
+        back = Origin.from_dict(sent.source.details.get("received_from"))
+    except InputError:
+        return False
+    return sent.source.action == RECEIVED and back.sender_case_id == here and \
+        back.sender_ref == held.ref
 
 
-def plan_receipt(incoming: Incoming, items: Sequence[Item],
-                 prefix: str | None) -> list[ReceivedItem]:
-    """The reference each exhibit of ``incoming`` takes in a case holding ``items``.
+def plan_receipt(incoming: Incoming, items: Sequence[Item], prefix: str | None,
+                 here: str = "") -> list[ReceivedItem]:
+    """The reference each exhibit of ``incoming`` takes in case ``here`` holding ``items``.
 
     Raises:
         ReceiveError: a reference is held by another exhibit (all of them are named).
@@ -60,7 +71,7 @@ def plan_receipt(incoming: Incoming, items: Sequence[Item],
         there = held.get(ref.upper())
         if there is None:
             status = "added"
-        elif _same_exhibit(there, incoming.head.case_id, sent.ref, sent.sha256):
+        elif _same_exhibit(there, sent, incoming, here):
             status = "already held"
         else:
             taken.append((ref, sent.ref))

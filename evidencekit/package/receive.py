@@ -118,11 +118,12 @@ def receive_source(case: Case, signer: Signer, src: PackageSource,
         incoming = read_incoming(staging)
         if (seen := _received_before(case, incoming.package_id)) is not None:
             return _result(incoming, (), True, seen, report)
-        plan_receipt(incoming, case.items(), prefix)  # refused before anything is written
+        here = case.info.case_id
+        plan_receipt(incoming, case.items(), prefix, here)  # refused before anything is written
         with case.writing(signer) as writer:
             if (seen := _received_before(case, incoming.package_id)) is not None:
                 return _result(incoming, (), True, seen, report)  # received meanwhile
-            planned = plan_receipt(incoming, case.items(), prefix)           # step 3
+            planned = plan_receipt(incoming, case.items(), prefix, here)      # step 3
             seq = _import(case, writer, staging, incoming, planned)           # step 4
         return _result(incoming, planned, False, seq, report)
     finally:
