@@ -116,9 +116,11 @@ $EK ingest "$OUT/evidence/late_note.txt" "${C[@]}" --key "$OUT/hg.key" --kind do
 $EK bundle "${C[@]}" --key "$OUT/hg.key" --out "$OUT/bundle-supplemented.pdf" --supplement
 $EK exhibits "${C[@]}" --format csv
 
-step "Export a signed package for the police"
+step "Export a signed package for the police, with the legal basis for sharing it"
+$EK disclosure-defaults "${C[@]}" --key "$OUT/hg.key" \
+  --basis "Crime and Disorder Act 1998 s.115" --marking OFFICIAL-SENSITIVE
 $EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-police" \
-  --recipient "Northside Police, ASB unit"
+  --recipient "Northside Police, ASB unit" --purpose "closure order, 14 Elm Court"
 step "Export two exhibits for the court as one zip"
 $EK export "${C[@]}" --key "$OUT/ta.key" --out "$OUT/package-court" \
   --recipient "Northside Magistrates' Court" --items HG/3,TA/2 --zip
@@ -160,6 +162,65 @@ step "... and with standard tools alone (sha256sum, OpenSSL, bagit.py), as VERIF
     | sha256sum | cut -d' ' -f1)"
 )
 "$PWD/.venv/bin/bagit.py" --validate --quiet "$OUT/package-police" && echo "bagit.py: valid"
+
+step "The police receive the housing officer's package into their own case"
+$EK init "$OUT/police" --ref NP-ASB-2026-031 --title "Closure order, 14 Elm Court (police)"
+P=(--case "$OUT/police")
+if $EK receive "$OUT/package-police" "${P[@]}" --key "$OUT/ta.key" --trust "$OUT/ta.pub"; then
+  echo "sample: a package from an untrusted signer was received" >&2
+  exit 1
+fi
+$EK receive "$OUT/package-police" "${P[@]}" --key "$OUT/ta.key" --trust "$OUT/hg.pub"
+$EK receive "$OUT/package-police" "${P[@]}" --key "$OUT/ta.key" --trust "$OUT/hg.pub"
+$EK list "${P[@]}" | head -n 6
+$EK show HG/1 "${P[@]}" | grep -E '^(Exhibit|SHA-256|Received)'
+printf 'PC Ashby: visit to 14 Elm Court, 20 Nov 2026, 22:10.\n' > "$OUT/evidence/pc_visit.txt"
+$EK ingest "$OUT/evidence/pc_visit.txt" "${P[@]}" --key "$OUT/ta.key" --kind document \
+  --producer TA --description "PC Ashby's note of a visit, 20 Nov 2026"
+step "The police build their own bundle from the received exhibits"
+$EK bundle "${P[@]}" --key "$OUT/ta.key" --out "$OUT/police-bundle.pdf"
+qpdf --check "$OUT/police-bundle.pdf" >/dev/null && echo "qpdf --check: no errors"
+pdfinfo "$OUT/police-bundle.pdf" | grep -E '^Pages'
+$EK verify "$OUT/police" --trust "$OUT/ta.pub"
+step "... and send it on to the court: the package carries both histories"
+$EK export "${P[@]}" --key "$OUT/ta.key" --out "$OUT/police-to-court" \
+  --recipient "Northside Magistrates' Court" --items HG/1,HG/3,TA/3 \
+  --basis "Anti-social Behaviour, Crime and Policing Act 2014 s.80" --purpose "closure order"
+$EK verify "$OUT/police-to-court" --trust "$OUT/ta.pub"
+"$PWD/.venv/bin/bagit.py" --validate --quiet "$OUT/police-to-court" && echo "bagit.py: valid"
+(
+  cd "$OUT/police-to-court"
+  openssl pkeyutl -verify -pubin -inkey signature/signer.pem -rawin \
+    -in tagmanifest-sha256.txt -sigfile signature/tagmanifest-sha256.txt.sig
+  echo "by hand (docs/receiving.md): the housing record's head anchors its last event"
+  ID=$(grep '"action":"received"' data/custody/events.jsonl | grep '"exhibit":"HG/1"' \
+    | jq -r .details.received_from.package_id)
+  R=data/custody/received/$ID
+  [ "$(jq -r .hash "$R/head.json")" = "$(tail -n 1 "$R/events.jsonl" | tr -d '\n' | sha256sum \
+    | cut -d' ' -f1)" ] && echo "  head anchors the last event of $R"
+  FP=$(jq -r .actor.fingerprint "$R/head.json")
+  jq -cS 'del(.signature)' "$R/head.json" | tr -d '\n' > ../head-body
+  jq -r .signature "$R/head.json" | base64 -d > ../head-sig
+  printf '  housing head: '
+  openssl pkeyutl -verify -pubin -inkey "$R/keys/$FP.pub" -rawin -in ../head-body \
+    -sigfile ../head-sig
+  printf '  first ingest of HG/1: '
+  grep '"exhibit":"HG/1"' "$R/events.jsonl" | head -n 1 | jq -r '[.action, .sha256] | @tsv'
+  printf '  the file sent:        '
+  sha256sum data/exhibits/HG-1_* | cut -d' ' -f1
+)
+step "An altered copy of the housing record in the police case must fail verification"
+cp -r "$OUT/police" "$OUT/police-tampered"
+rec=$(find "$OUT/police-tampered/received" -name events.jsonl | head -n 1)
+chmod u+w "$rec"
+sed -i 's/Statement of Hana Green/Statement of Hana Grey/' "$rec"
+if $EK verify "$OUT/police-tampered" --trust "$OUT/ta.pub"; then
+  echo "sample: the altered sender's record was NOT caught" >&2
+  exit 1
+fi
+step "The disclosure registers: what each side sent and received, and why"
+$EK disclosures "${C[@]}"
+$EK disclosures "${P[@]}" --csv
 
 step "A package changed after signing must fail"
 cp -r "$OUT/package-police" "$OUT/package-tampered"
