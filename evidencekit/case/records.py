@@ -113,7 +113,9 @@ def onward_records(case: Case, disclosed: list[Event], redacted: bool) -> Onward
     """The senders' records an onward package must carry for the exhibits it discloses.
 
     Followed back through every hand-over; each record is cut down to the exhibits
-    concerned (the others become numbered hashes, so the chain still checks).
+    concerned (the others become numbered hashes, so the chain still checks). A
+    redacted package carries only the records of redacted packages: an unredacted
+    one's export event names the original files.
     """
     out: Onward = {}
     _visit(disclosed, read_records(case), redacted, out, 0)
@@ -130,8 +132,8 @@ def _visit(events: list[Event], lookup: dict[str, Record], redacted: bool, out: 
         except InputError:
             continue  # verify reports it; nothing to carry
         record = lookup.get(origin.package_id)
-        if record is None:
-            continue
+        if record is None or (redacted and not origin.redacted):
+            continue  # an unredacted package's record names original files: withheld
         inner = record_events(record)
         refs = lineage(inner, origin.sender_ref)
         extract = reduce_record(record, refs, redacted=redacted)

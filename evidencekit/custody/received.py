@@ -61,21 +61,23 @@ def sha256_of(data: bytes) -> str:
 
 
 def check_received(events: Iterable[Event], records: Mapping[str, Record], *,
-                   pinned: bool) -> list[Finding]:
+                   pinned: bool, redacted: bool = False) -> list[Finding]:
     """Steps 1–5 for every ``received`` event; ``pinned`` checks the records' own hashes.
 
     ``pinned`` is for a receiving case, which keeps each record exactly as received; a
     package exported onward carries records cut down to the exhibits it holds (steps
-    2–3 still tie them to the signed head).
+    2–3 still tie them to the signed head). A ``redacted`` package leaves out the
+    records of unredacted packages (their export events name the original files): that
+    is a warning, not an error.
     """
     found: list[Finding] = []
     for event in events:
         if event.action == RECEIVED and event.exhibit:
-            found += _check_one(event, records, pinned, 0)
+            found += _check_one(event, records, pinned, redacted, 0)
     return found
 
 
-def _check_one(event: Event, records: Mapping[str, Record], pinned: bool,
+def _check_one(event: Event, records: Mapping[str, Record], pinned: bool, redacted: bool,
                depth: int) -> list[Finding]:
     subject = str(event.exhibit)
     try:
@@ -83,6 +85,10 @@ def _check_one(event: Event, records: Mapping[str, Record], pinned: bool,
     except InputError as exc:
         return [Finding("received-record-invalid", exc.message, subject)]
     record = records.get(origin.package_id)
+    if record is None and redacted and not origin.redacted:
+        return [Finding("received-record-withheld", "the sender's record is not in this "
+                        "redacted package (it names original files); the signed received "
+                        "event records the sender's head", subject, "warning")]
     if record is None:                                                       # step 1
         return [Finding("received-record-missing", f"the sender's record of package "
                         f"{origin.package_id} is missing", subject)]
@@ -96,7 +102,8 @@ def _check_one(event: Event, records: Mapping[str, Record], pinned: bool,
     found += _check_handover(events, origin, event.sha256 or "", subject)    # step 4
     source = _source_event(events, origin.sender_ref, event.sha256)
     if source is not None and source.action == RECEIVED and depth < MAX_DEPTH:  # step 5
-        found += _check_one(source, {**records, **record.upstream}, False, depth + 1)
+        found += _check_one(source, {**records, **record.upstream}, False, origin.redacted,
+                            depth + 1)
     return found
 
 

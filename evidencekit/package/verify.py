@@ -303,7 +303,8 @@ def _check_custody(src: PackageSource, raw: bytes | None, info: dict[str, str],
     found += [_vouched(f) if signer and f.code == "signer-untrusted" else f
               for f in chain_findings if not (head is None and f.code == "head-missing")]
     found += _check_export_event(src, info, manifest, events)
-    found += check_received(events, package_records(src), pinned=False)  # step 7
+    found += check_received(events, package_records(src), pinned=False,  # step 7
+                            redacted=info.get("Redacted") == "yes")
     return len(events), found
 
 

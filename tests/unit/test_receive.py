@@ -335,3 +335,29 @@ def test_the_register_lists_what_was_sent_and_received(
     assert [r["direction"] for r in rows] == ["received", "sent"]
     with pytest.raises(InputError, match="--marking"):
         ExportRequest("Court", marking="SECRET")
+
+
+def test_received_exhibits_can_be_redacted_and_sent_on_redacted(
+        housing: Case, police: Case, package: Path, hana: Signer, tom: Signer,
+        tmp_path: Path, evidence: Callable[[str, bytes], Path]) -> None:
+    receive_package(police, tom, package, [hana.public])
+    copy = add_derived(police, tom, "HG/1", evidence("r.txt", b"Statement of [REDACTED]\n"),
+                       description="Statement, names removed by the police")
+    assert copy.ref == "HG/1-R1" and copy.details["source_sha256"] == police.item("HG/1").sha256
+    mark_no_redaction(police, tom, "HG/2", "a noise diary naming no one")
+    out = tmp_path / "defence"
+    export_package(police, tom, out, ExportRequest("Defence", redacted=True))
+    report = verify_package(out, [tom.public])
+    assert report.ok, report.findings
+    # Hana's package was not redacted: its export event names the original files, so
+    # its record stays with the police (a warning), and no original name goes out
+    assert {f.code for f in report.warnings} == {"received-record-withheld"}
+    assert not (out / "data/custody/received").exists()
+    assert not [p for p in out.rglob("*") if p.is_file() and b"statement.txt" in p.read_bytes()]
+    home = receive_package(housing, hana, out, [tom.public])
+    assert {(i.ref, i.status) for i in home.items} == {("HG/1-R1", "added"),
+                                                       ("HG/2", "already held")}
+    back = housing.item("HG/1-R1")
+    assert back.source_ref == "HG/1" and back.details["source_sha256"] == \
+        housing.item("HG/1").sha256
+    assert verify_case(housing, [hana.public]).ok
