@@ -68,48 +68,66 @@ def check_received(events: Iterable[Event], records: Mapping[str, Record], *,
     package exported onward carries records cut down to the exhibits it holds (steps
     2–3 still tie them to the signed head). A ``redacted`` package leaves out the
     records of unredacted packages (their export events name the original files): that
-    is a warning, not an error.
+    is a warning, not an error. Each record is checked once, however many exhibits
+    came in it, and its findings are reported once.
     """
+    checker = _Checker()
     found: list[Finding] = []
     for event in events:
         if event.action == RECEIVED and event.exhibit:
-            found += _check_one(event, records, pinned, redacted, 0)
-    return found
+            found += checker.one(event, records, pinned, redacted, 0)
+    return list(dict.fromkeys(found))
 
 
-def _check_one(event: Event, records: Mapping[str, Record], pinned: bool, redacted: bool,
-               depth: int) -> list[Finding]:
-    subject = str(event.exhibit)
-    try:
-        origin = Origin.from_dict(event.details.get("received_from"))
-    except InputError as exc:
-        return [Finding("received-record-invalid", exc.message, subject)]
-    record = records.get(origin.package_id)
-    if record is None and redacted and not origin.redacted:
-        return [Finding("received-record-withheld", "the sender's record is not in this "
-                        "redacted package (it names original files); the signed received "
-                        "event records the sender's head", subject, "warning")]
-    if record is None:                                                       # step 1
-        return [Finding("received-record-missing", f"the sender's record of package "
-                        f"{origin.package_id} is missing", subject)]
-    if pinned and (sha256_of(record.events) != origin.events_sha256
-                   or sha256_of(record.head) != origin.head_sha256):
-        return [Finding("received-record-altered", "the stored record of the sender's "
-                        "custody differs from the one received (it was edited)", subject)]
-    events, found = _check_record(record, origin, subject)                   # steps 2, 3
-    if found or events is None:
+Checked = tuple[list[Event] | None, list[Finding]]
+
+
+class _Checker:
+    """Checks received events, each sender's record once (a record may carry thousands)."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, bool, bytes, bytes], Checked] = {}
+
+    def one(self, event: Event, records: Mapping[str, Record], pinned: bool, redacted: bool,
+            depth: int) -> list[Finding]:
+        subject = str(event.exhibit)
+        try:
+            origin = Origin.from_dict(event.details.get("received_from"))
+        except InputError as exc:
+            return [Finding("received-record-invalid", exc.message, subject)]
+        record = records.get(origin.package_id)
+        if record is None and redacted and not origin.redacted:
+            return [Finding("received-record-withheld", "the sender's record is not in this "
+                            "redacted package (it names original files); the signed received "
+                            "event records the sender's head", subject, "warning")]
+        if record is None:                                                   # step 1
+            return [Finding("received-record-missing", f"the sender's record of package "
+                            f"{origin.package_id} is missing", subject)]
+        events, found = self._record(record, origin, pinned)                 # steps 1-3
+        if events is None or any(f.severity == "error" for f in found):
+            return found
+        found = found + _check_handover(events, origin, event.sha256 or "", subject)  # 4
+        source = _source_event(events, origin.sender_ref, event.sha256)
+        if source is not None and source.action == RECEIVED and depth < MAX_DEPTH:  # 5
+            found += self.one(source, {**records, **record.upstream}, False, origin.redacted,
+                              depth + 1)
         return found
-    found += _check_handover(events, origin, event.sha256 or "", subject)    # step 4
-    source = _source_event(events, origin.sender_ref, event.sha256)
-    if source is not None and source.action == RECEIVED and depth < MAX_DEPTH:  # step 5
-        found += _check_one(source, {**records, **record.upstream}, False, origin.redacted,
-                            depth + 1)
-    return found
+
+    def _record(self, record: Record, origin: Origin, pinned: bool) -> Checked:
+        key = (origin.package_id, pinned, record.events, record.head)
+        if key not in self._done:
+            where = f"sender's record {origin.package_id[:8]}"
+            if pinned and (sha256_of(record.events) != origin.events_sha256
+                           or sha256_of(record.head) != origin.head_sha256):
+                self._done[key] = (None, [Finding(
+                    "received-record-altered", "the stored record of the sender's custody "
+                    "differs from the one received (it was edited)", where)])
+            else:
+                self._done[key] = _check_record(record, origin, where)
+        return self._done[key]
 
 
-def _check_record(record: Record, origin: Origin,
-                  subject: str) -> tuple[list[Event] | None, list[Finding]]:
-    where = f"{subject} (sender's record {origin.package_id[:8]})"
+def _check_record(record: Record, origin: Origin, where: str) -> Checked:
     try:
         head = Head.from_bytes(record.head)
     except CustodyError as exc:
@@ -125,8 +143,7 @@ def _check_record(record: Record, origin: Origin,
                               "with the record", where)]
     ring = Keyring({sender.fingerprint: sender}, keys)
     events, chain = check_extract(record.events, head, head.case_id, ring)
-    found = [_relabel(f, where) for f in chain]
-    return events, [f for f in found if f.severity == "error"] or found
+    return events, [_relabel(f, where) for f in chain]
 
 
 def _relabel(finding: Finding, where: str) -> Finding:

@@ -361,3 +361,18 @@ def test_received_exhibits_can_be_redacted_and_sent_on_redacted(
     assert back.source_ref == "HG/1" and back.details["source_sha256"] == \
         housing.item("HG/1").sha256
     assert verify_case(housing, [hana.public]).ok
+
+
+def test_a_record_is_checked_and_reported_once(housing: Case, police: Case, hana: Signer,
+                                               tom: Signer, tmp_path: Path,
+                                               evidence: Callable[[str, bytes], Path]) -> None:
+    # a colleague of another organisation signed in the sender's case: vouched, once
+    ingest(housing, [evidence("bwv.txt", b"Body-worn video note\n")], tom,
+           IngestRequest("document", "TA", "Note of PC Ashby"))
+    export_package(housing, hana, tmp_path / "p", ExportRequest("Police"))
+    officer = Signer.from_seed(bytes([5]) * 32, "Ria Shah", "Northside Police")
+    receive_package(police, officer, tmp_path / "p", [hana.public])
+    report = verify_case(police, [officer.public])
+    assert report.ok
+    assert [f.code for f in report.warnings] == ["signer-vouched"]
+    assert report.warnings[0].subject.startswith("sender's record ")
