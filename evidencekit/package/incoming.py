@@ -16,11 +16,10 @@ from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError, ReceiveError
 from evidencekit.core.frozen import frozen_mapping, frozen_tuple, thaw
-from evidencekit.custody.chain import split_log
 from evidencekit.custody.events import Event, Head
 from evidencekit.custody.exhibits import ITEM_ACTIONS
 from evidencekit.custody.origin import Origin
-from evidencekit.custody.received import Record, sha256_of
+from evidencekit.custody.received import Record, record_events, sha256_of
 from evidencekit.keys.keyfile import PublicKey, parse_public_key
 from evidencekit.package import bagfiles, layout
 from evidencekit.package.reader import FolderSource
@@ -121,8 +120,9 @@ def read_incoming(folder: Path) -> Incoming:
         head = Head.from_bytes(head_bytes)
     except (InputError, UnicodeDecodeError) as exc:
         raise _refused(str(exc)) from exc
-    events = [Event.from_line(line) for line in split_log(extract)[0] if b'"seq"' in line
-              and b"custody-event" in line]
+    events = record_events(Record("", extract, head_bytes))
+    if not events or events[-1].action != "exported":
+        raise _refused("its custody extract does not end with the export event")
     export = events[-1]
     src = FolderSource(folder)
     keys = tuple(_keys(folder / layout.KEYS))
