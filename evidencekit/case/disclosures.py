@@ -131,9 +131,9 @@ def _text(details: Mapping[str, JsonValue], key: str) -> str | None:
 
 
 def _refs(items: object) -> list[str]:
+    # every exhibit the package held, including any this case already had
     return [str(i.get("ref")) for i in items if isinstance(i, Mapping)
-            and i.get("ref") != "bundle" and i.get("status", "added") != "already held"
-            ] if isinstance(items, (list, tuple)) else []
+            and i.get("ref") != "bundle"] if isinstance(items, (list, tuple)) else []
 
 
 def _mapping(details: Mapping[str, JsonValue], key: str) -> Mapping[str, JsonValue]:
