@@ -59,6 +59,7 @@ from evidencekit.keys.agekey import (
     create_age_identity,
     load_age_identities,
     load_age_recipients,
+    load_passphrase_file,
 )
 from evidencekit.keys.diceware import generate_passphrase
 from evidencekit.keys.keyfile import (
@@ -172,6 +173,7 @@ __all__ = [
     "load_age_identities",
     "load_age_recipients",
     "load_details",
+    "load_passphrase_file",
     "load_public_key",
     "load_register",
     "load_signer",

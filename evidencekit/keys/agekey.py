@@ -184,7 +184,7 @@ def _load_keys(path: Path, parse: Callable[[str], _Key], what: str, example: str
                             hint="Give a file age-keygen or 'evidencekit keys age-create' "
                                  "made; SSH keys and age plugins are not supported.") from exc
     if not found:
-        raise error(f"The {what} {path} holds no {example}.")
+        raise error(f"The {what} {path} holds no key: it needs {example}.")
     return tuple(found)
 
 
@@ -221,6 +221,18 @@ def load_age_recipients(values: Sequence[str]) -> tuple[AgeRecipient, ...]:
         for recipient in parsed:
             found.setdefault(recipient.public, recipient)
     return tuple(found.values())
+
+
+def load_passphrase_file(path: Path) -> str:
+    """The passphrase on the first line of ``path`` (for scripts; a prompt is safer).
+
+    Raises:
+        InputError: the file is missing, not a small UTF-8 file, or its first line empty.
+    """
+    lines = storage.read_small_text(path, limit=4096, what="passphrase file").splitlines()
+    if not lines or not lines[0]:
+        raise InputError(f"The passphrase file {path} has an empty first line.")
+    return lines[0]
 
 
 def create_age_identity(out: Path, *,

@@ -65,7 +65,7 @@ def _by_identity(header: ageheader.Header, name: str,
             if file_key is not None:
                 return file_key
     raise KeyFileError(f"{name} is not encrypted to the age identity given (it is for "
-                       f"{len(stanzas)} other recipient(s)); nothing was decrypted.",
+                       f"{len(header.stanzas)} other recipient(s)); nothing was decrypted.",
                        hint="Use the identity whose public key (age1…) the sender "
                             "encrypted to.")
 

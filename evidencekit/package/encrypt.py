@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,13 +21,17 @@ from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError, StorageError
 from evidencekit.core.progress import Progress, begin
-from evidencekit.keys.agekey import AgeRecipient
+from evidencekit.keys.agekey import AgeRecipient, load_age_recipients
 from evidencekit.package import ageheader
 from evidencekit.package.agestream import NONCE_SIZE, PayloadWriter
 
 AGE_FORMAT = "age-v1"
 SCRYPT_WORK_FACTOR = 18
 """log2 of scrypt's N for passphrases: age's own default, so ``age -d`` accepts it."""
+
+
+def _recipients(value: Iterable[AgeRecipient]) -> tuple[AgeRecipient, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -37,7 +41,7 @@ class AgeEncryption:
     ``work_factor`` is for tests only (a lower scrypt cost); packages use age's 18.
     """
 
-    recipients: tuple[AgeRecipient, ...] = attrs.field(default=(), converter=tuple)
+    recipients: tuple[AgeRecipient, ...] = attrs.field(default=(), converter=_recipients)
     passphrase: bool = False
     work_factor: int = attrs.field(default=SCRYPT_WORK_FACTOR, repr=False)
 
@@ -47,6 +51,20 @@ class AgeEncryption:
                              "(--passphrase), not both and not neither.")
         if not 1 <= self.work_factor <= 30:
             raise InputError(f"The scrypt work factor {self.work_factor} is out of range.")
+
+    @classmethod
+    def from_options(cls, encrypt_to: Sequence[str], passphrase: bool,
+                     ) -> AgeEncryption | None:
+        """The encryption that ``--encrypt-to`` and ``--passphrase`` ask for, or ``None``.
+
+        Each ``encrypt_to`` value is an ``age1…`` string or a file of them.
+
+        Raises:
+            InputError: a bad recipient or recipients file, or both options given.
+        """
+        if not encrypt_to and not passphrase:
+            return None
+        return cls(load_age_recipients(encrypt_to) if encrypt_to else (), passphrase)
 
     def to_record(self) -> dict[str, JsonValue]:
         """What the signed ``exported`` event records (never the passphrase itself)."""
