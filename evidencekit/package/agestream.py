@@ -10,7 +10,8 @@ an 11-byte big-endian counter and a last-chunk flag (1 for the last chunk only).
 chunk but the last is full; the last is empty only when the whole payload is. So a
 changed byte, a reordered, dropped or appended chunk and a file cut short anywhere
 are all detected. Memory stays at a few chunks whatever the size; pure functions of
-the stream handed in.
+the stream handed in. The chunks use ``cryptography``'s ChaCha20-Poly1305 (OpenSSL):
+about twice as fast as PyNaCl's binding here, which copies every chunk once more.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import BinaryIO
 
-import nacl.bindings
-import nacl.exceptions
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from evidencekit.core.errors import IntegrityError
 from evidencekit.package.ageheader import hkdf_sha256
@@ -51,29 +52,37 @@ class PayloadWriter:
 
     def __init__(self, dst: BinaryIO, file_key: bytes, nonce: bytes) -> None:
         self._dst = dst
-        self._key = payload_key(file_key, nonce)
+        self._aead = ChaCha20Poly1305(payload_key(file_key, nonce))
         self._counter = 0
         self._buffer = bytearray()
         self._closed = False
         dst.write(nonce)
 
-    def _seal(self, chunk: bytes, last: bool) -> None:
-        self._dst.write(nacl.bindings.crypto_aead_chacha20poly1305_ietf_encrypt(
-            chunk, None, _chunk_nonce(self._counter, last), self._key))
+    def _seal(self, chunk: bytes | memoryview, last: bool) -> bytes:
+        sealed = self._aead.encrypt(_chunk_nonce(self._counter, last), chunk, None)
         self._counter += 1
+        return sealed
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         """Take ``data``; seal every full chunk that is known not to be the last."""
         if self._closed:
             raise ValueError("write to a closed age payload")
-        self._buffer += data
-        start = 0
-        with memoryview(self._buffer) as view:
-            while len(self._buffer) - start > CHUNK:
-                self._seal(bytes(view[start:start + CHUNK]), last=False)
-                start += CHUNK
-        del self._buffer[:start]
-        return len(data)
+        size = len(data)
+        with memoryview(data) as view:
+            start = 0
+            if self._buffer:  # complete the chunk in hand first
+                start = min(CHUNK - len(self._buffer), size)
+                self._buffer += view[:start]
+                if start == size:
+                    return size
+                self._dst.write(self._seal(bytes(self._buffer), last=False))
+                self._buffer.clear()
+            full = (size - start - 1) // CHUNK  # hold the rest back: it may end the payload
+            self._dst.write(b"".join(
+                self._seal(view[start + i * CHUNK:start + (i + 1) * CHUNK], last=False)
+                for i in range(full)))
+            self._buffer += view[start + full * CHUNK:]
+        return size
 
     def flush(self) -> None:
         """Flush ``dst`` (the chunk in hand stays until :meth:`close`)."""
@@ -82,7 +91,7 @@ class PayloadWriter:
     def close(self) -> None:
         """Seal the last chunk (empty only if nothing was written); ``dst`` stays open."""
         if not self._closed:
-            self._seal(bytes(self._buffer), last=True)
+            self._dst.write(self._seal(bytes(self._buffer), last=True))
             self._buffer.clear()
             self._closed = True
             self._dst.flush()
@@ -103,14 +112,13 @@ def _damaged(what: str) -> IntegrityError:
     return IntegrityError(f"The encrypted package is damaged: {what}.", hint=_DAMAGED_HINT)
 
 
-def _open_chunk(key: bytes, sealed: bytes, counter: int, last: bool) -> bytes:
+def _open_chunk(aead: ChaCha20Poly1305, sealed: bytes, counter: int, last: bool) -> bytes:
     where = f"chunk {counter + 1} (from byte {counter * _SEALED:,} of the payload)"
     if len(sealed) < TAG:
         raise _damaged(f"it is cut short in {where}")
     try:
-        return nacl.bindings.crypto_aead_chacha20poly1305_ietf_decrypt(
-            sealed, None, _chunk_nonce(counter, last), key)
-    except nacl.exceptions.CryptoError as exc:
+        return aead.decrypt(_chunk_nonce(counter, last), sealed, None)
+    except InvalidTag as exc:
         if last:  # a cut at a chunk boundary shows as a last chunk that was not sealed so
             raise _damaged(f"it is cut short, or {where} was altered") from exc
         raise _damaged(f"{where} was altered") from exc
@@ -132,12 +140,12 @@ def decrypt_payload(src: BinaryIO, file_key: bytes, write: Callable[[bytes], obj
     nonce = _read_full(src, NONCE_SIZE)
     if len(nonce) != NONCE_SIZE:
         raise _damaged("it is cut short before the payload")
-    key, counter, total = payload_key(file_key, nonce), 0, 0
+    aead, counter, total = ChaCha20Poly1305(payload_key(file_key, nonce)), 0, 0
     sealed = _read_full(src, _SEALED)
     while True:
         after = _read_full(src, _SEALED) if len(sealed) == _SEALED else b""
         last = not after
-        plain = _open_chunk(key, sealed, counter, last)
+        plain = _open_chunk(aead, sealed, counter, last)
         if last and not plain and counter:
             raise _damaged("it ends with an empty chunk")
         write(plain)

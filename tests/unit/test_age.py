@@ -196,6 +196,29 @@ def test_low_order_recipient_is_refused() -> None:
         ageheader.wrap_x25519(ageheader.new_file_key(), AgeRecipient(bytes(32)))
 
 
+@given(st.integers(min_value=0, max_value=3 * CHUNK + 3),
+       st.lists(st.integers(min_value=0, max_value=2 * CHUNK + 1), max_size=8))
+def test_payload_is_the_same_however_it_is_written(size: int, cuts: list[int]) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    file_key, nonce = bytes(16), bytes(range(16))
+    whole, pieces = io.BytesIO(), io.BytesIO()
+    one = agestream.PayloadWriter(whole, file_key, nonce)
+    one.write(data)
+    one.close()
+    many, start = agestream.PayloadWriter(pieces, file_key, nonce), 0
+    for cut in cuts:
+        many.write(data[start:start + cut])
+        start += cut
+    many.write(data[start:])
+    many.close()
+    assert pieces.getvalue() == whole.getvalue()
+    chunks = max(1, -(-size // CHUNK))
+    assert len(whole.getvalue()) == 16 + size + 16 * chunks
+    back = bytearray()
+    assert agestream.decrypt_payload(io.BytesIO(whole.getvalue()), file_key, back.extend) == size
+    assert back == data
+
+
 # -- round trips through the real age ----------------------------------------------------------
 
 @pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 200_001])
