@@ -99,8 +99,8 @@ def test_recipients_from_strings_and_files(tmp_path: Path, alice: tuple[Path, st
     listing.write_text(f"# the court\n{alice[1]}\n\n  # and the solicitor\n{bob[1]}\n")
     found = load_age_recipients([alice[1], str(listing)])
     assert [str(r) for r in found] == [alice[1], bob[1]]  # duplicates dropped, order kept
-    listing.write_text(f"{alice[1]}\nage1notakey\n")
-    with pytest.raises(InputError, match="line 2 is not an age recipient"):
+    listing.write_text(f"# court\n\n{alice[1]}\nage1notakey\n")
+    with pytest.raises(InputError, match="line 4 is not an age recipient"):  # the real line
         load_age_recipients([str(listing)])
     with pytest.raises(InputError, match="neither an age recipient"):
         load_age_recipients([str(tmp_path / "missing.txt")])
@@ -217,6 +217,23 @@ def test_payload_is_the_same_however_it_is_written(size: int, cuts: list[int]) -
     back = bytearray()
     assert agestream.decrypt_payload(io.BytesIO(whole.getvalue()), file_key, back.extend) == size
     assert back == data
+
+
+@given(st.integers(min_value=0, max_value=2 * CHUNK + 40), st.data())
+def test_any_changed_payload_byte_is_refused(size: int, data: st.DataObject) -> None:
+    file_key, nonce, sealed = bytes(16), bytes(16), io.BytesIO()
+    writer = agestream.PayloadWriter(sealed, file_key, nonce)
+    writer.write(bytes(size))
+    writer.close()
+    raw = bytearray(sealed.getvalue())
+    where = data.draw(st.integers(min_value=0, max_value=len(raw) - 1))
+    raw[where] ^= data.draw(st.integers(min_value=1, max_value=255))
+    with pytest.raises(IntegrityError):
+        agestream.decrypt_payload(io.BytesIO(bytes(raw)), file_key, lambda _chunk: None)
+    cut = data.draw(st.integers(min_value=0, max_value=len(raw) - 1))
+    with pytest.raises(IntegrityError):
+        agestream.decrypt_payload(io.BytesIO(sealed.getvalue()[:cut]), file_key,
+                                  lambda _chunk: None)
 
 
 # -- round trips through the real age ----------------------------------------------------------
