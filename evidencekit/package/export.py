@@ -281,11 +281,12 @@ def _publish_encrypted(staging: Path, target: Path, read_me: Path, package_id: s
     encryption, passphrase = how
     partial = target.with_name(f".{target.name}.partial")
     top = target.name.removesuffix(".zip.age")
+    storage.atomic_write(read_me, layout.read_me_first(target.name, package_id, encryption),
+                         overwrite=False)  # first: refused if it appeared since the check
     try:
-        storage.atomic_write(read_me, layout.read_me_first(target.name, package_id, encryption),
-                             overwrite=False)
-        with open(partial, "xb") as handle:
+        with open(partial, "wb") as handle:  # ours: a stale one from a crash is replaced
             with encrypting(handle, encryption, passphrase) as writer:
+                # the writer has write and flush only, all that zipfile needs of a stream
                 _zip_into(staging, writer, top, progress)  # type: ignore[arg-type]
             handle.flush()
             os.fsync(handle.fileno())
