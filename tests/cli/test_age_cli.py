@@ -47,6 +47,7 @@ def test_age_create_writes_an_identity_age_reads(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     recipient = result.output.split("Public key (give it to whoever sends you packages): ")[1]
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert "AGE-SECRET-KEY" not in result.output  # the secret goes only into the file
     assert subprocess.run(["age-keygen", "-y", str(out)], capture_output=True, text=True,
                           check=True).stdout == recipient
     again = run("keys", "age-create", "--out", out)
