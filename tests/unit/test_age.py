@@ -12,6 +12,7 @@ import io
 import os
 import stat
 import subprocess
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -403,6 +404,26 @@ def test_work_factor_over_the_limit_is_refused(tmp_path: Path,
     monkeypatch.setenv("EVIDENCEKIT_LIMIT_AGE_WORK_FACTOR", "9")
     with pytest.raises(InputError, match="work factor is 10"):
         decrypt_file(sealed, tmp_path / "out", passphrase=SECRET)
+
+
+def test_memory_stays_flat_whatever_the_size(tmp_path: Path, alice: tuple[Path, str]) -> None:
+    """Counted, not timed: the peak of Python allocations does not grow with the file."""
+    peaks = []
+    for mib in (8, 64):
+        plain = tmp_path / f"sparse-{mib}.bin"
+        with open(plain, "wb") as handle:
+            handle.truncate(mib << 20)
+        sealed, back = tmp_path / f"{mib}.age", tmp_path / f"{mib}.out"
+        tracemalloc.start()
+        encrypt_file(plain, sealed, _to([alice[1]]))
+        decrypt_file(sealed, back, load_age_identities(alice[0]), durable=False)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert back.stat().st_size == mib << 20
+        for path in (plain, sealed, back):
+            path.unlink()
+    assert peaks[1] < 8 << 20, peaks  # a few 64 KiB chunks and 1 MiB blocks
+    assert peaks[1] < peaks[0] * 1.5 + (1 << 20), peaks
 
 
 # -- the private temporary folder --------------------------------------------------------------
