@@ -78,9 +78,9 @@ class PayloadWriter:
                 self._dst.write(self._seal(bytes(self._buffer), last=False))
                 self._buffer.clear()
             full = (size - start - 1) // CHUNK  # hold the rest back: it may end the payload
-            self._dst.write(b"".join(
+            self._dst.writelines(  # each sealed chunk as it is: no joined copy
                 self._seal(view[start + i * CHUNK:start + (i + 1) * CHUNK], last=False)
-                for i in range(full)))
+                for i in range(full))
             self._buffer += view[start + full * CHUNK:]
         return size
 
