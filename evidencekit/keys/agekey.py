@@ -181,8 +181,8 @@ def _load_keys(path: Path, parse: Callable[[str], _Key], what: str, example: str
             found.append(parse(line))
         except (InputError, KeyFileError) as exc:
             raise error(f"{path}: line {number} is not {example}.",
-                            hint="Give a file age-keygen or 'evidencekit keys age-create' "
-                                 "made; SSH keys and age plugins are not supported.") from exc
+                        hint="Give a file age-keygen or 'evidencekit keys age-create' made; "
+                             "SSH keys and age plugins are not supported.") from exc
     if not found:
         raise error(f"The {what} {path} holds no key: it needs {example}.")
     return tuple(found)
@@ -250,5 +250,5 @@ def create_age_identity(out: Path, *,
     created = clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = (f"# created: {created}\n# public key: {identity.recipient}\n"
             f"{identity.to_text()}\n")
-    storage.atomic_write(out, text.encode("ascii"), mode=0o600)
+    storage.atomic_write(out, text.encode("ascii"), mode=0o600, overwrite=False)
     return identity.recipient
