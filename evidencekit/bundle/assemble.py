@@ -7,6 +7,8 @@
    (paging);
 4. store the PDF as a case object, record a signed ``bundled`` event with every
    document's source hash and page range, and write the PDF and a JSON sidecar.
+   A draft (``BundleRequest(draft=True)``) skips this step's store and event: it is
+   written, marked DRAFT on its cover, and never becomes the case's bundle.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
@@ -22,6 +25,7 @@ import attrs
 import pypdf
 
 from evidencekit.bundle import paging
+from evidencekit.bundle.facts import Facts, facts_of, taken
 from evidencekit.bundle.render import render
 from evidencekit.bundle.spec import BundleSpec, default_spec, document_date, stated_date
 from evidencekit.case.derived import plan_redacted
@@ -31,11 +35,12 @@ from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import BundleError, InputError
 from evidencekit.core.frozen import frozen_tuple, thaw
-from evidencekit.core.hashing import hash_file
+from evidencekit.core.hashing import hash_file, hash_stream
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event
-from evidencekit.custody.exhibits import Item, latest_bundle, readable_name
+from evidencekit.custody.exhibits import Item, latest_bundle, readable_name, ref_sort_key
 from evidencekit.keys.keyfile import Signer
+from evidencekit.redact.media import PHOTO_TYPES
 from evidencekit.redact.statement_text import read_statement
 from evidencekit.redact.statements import is_statement
 
@@ -52,6 +57,8 @@ class BundleRequest:
     redacted: bool = False
     numbering: str = attrs.field(default="continuous")
     supplement: bool = False
+    draft: bool = False
+    """Write the bundle only: not stored in the case, no custody event, never exported."""
 
     @numbering.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -69,17 +76,30 @@ class BundleResult:
     size: int
     documents: tuple[paging.Placed, ...] = attrs.field(converter=frozen_tuple)
     notes: tuple[str, ...] = attrs.field(converter=frozen_tuple)
-    event_seq: int = attrs.field()
+    event_seq: int | None = attrs.field()
+    """The ``bundled`` event; ``None`` for a draft, which is not recorded."""
     sidecar: str = attrs.field()
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=frozen_tuple)
+    """About the spec: each exhibit of the case that it leaves out."""
+    bundle_id: str | None = None
+    draft: bool = False
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
         return attrs.asdict(self)
 
 
+def left_out(originals: list[Item], spec: BundleSpec) -> list[str]:
+    """One warning per exhibit of the case that ``spec`` does not list."""
+    listed = set(spec.refs)
+    return [f"{i.ref} ({i.description[:60]}) is in the case but not in the bundle spec; "
+            "it is left out" for i in sorted(originals, key=lambda i: ref_sort_key(i.ref))
+            if i.ref not in listed]
+
+
 def _choose(case: Case, spec: BundleSpec, redacted: bool) -> list[tuple[str, list[Item]]]:
     originals = {i.ref: i for i in case.items() if i.source_ref is None}
-    wanted = [ref for section in spec.sections for ref in section.refs]
+    wanted = list(spec.refs)
     if missing := [r for r in wanted if r not in originals]:
         raise BundleError(f"The bundle spec names {', '.join(missing)}, not in this case.")
     chosen = {i.ref: i for i in originals.values()}
@@ -110,24 +130,46 @@ def _render_all(case: Case, sections: list[tuple[str, list[Item]]], spec: Bundle
                 ) -> tuple[list[tuple[str, list[paging.Doc]]], list[str]]:
     rendered: list[tuple[str, list[paging.Doc]]] = []
     notes: list[str] = []
+    repeated = _repeated([i for _title, items in sections for i in items])
     for title, items in sections:
         docs = []
         for item in items:
-            out = render(case, item, f"data/exhibits/{readable_name(item, redacted)}")
+            original = case.item(item.source_ref) if item.source_ref else None
+            facts = facts_of(item, original, dict(spec.producers))
+            out = render(case, item, f"data/exhibits/{readable_name(item, redacted)}", facts)
             notes += out.notes
-            docs.append(paging.Doc(item.ref, item.description, _own_date(case, item, spec),
-                                   out.pdf))
+            date = _own_date(case, item, spec)
+            detail = _detail(original or item, facts, date, item.description in repeated
+                             and not redacted)
+            docs.append(paging.Doc(item.ref, item.description, date, out.pdf, detail))
             if progress:
                 progress(1)
         rendered.append((title, docs))
     return rendered, notes
 
 
+def _repeated(items: list[Item]) -> set[str]:
+    """Descriptions that more than one document of the bundle shares."""
+    seen = Counter(i.description for i in items)
+    return {text for text, count in seen.items() if count > 1}
+
+
+def _detail(item: Item, facts: Facts, date: str, name_it: bool) -> str:
+    """What tells an index entry from its neighbours.
+
+    A photo's capture time, and the file name where the description is shared (never
+    in a redacted bundle: a file name can name a third party).
+    """
+    parts = [taken(facts, date)] if item.media_type in PHOTO_TYPES else []
+    if name_it and item.original_name:
+        parts.append(Path(item.original_name).name[:40])
+    return ", ".join(p for p in parts if p)
+
+
 def _place(sections: list[tuple[str, list[paging.Doc]]], readers: dict[str, pypdf.PdfReader],
            numbering: str) -> tuple[dict[str, paging.Placed], list[str], int]:
     counts = [sum(len(readers[d.ref].pages) for d in docs) for _t, docs in sections]
-    rows = len(sections) + sum(len(docs) for _t, docs in sections)
-    front = 1 + paging.index_pages(rows)
+    front = 1 + paging.index_pages(paging.heading_flags(sections))
     labels = paging.labels_for(counts, front, numbering)
     placed: dict[str, paging.Placed] = {}
     at = front
@@ -149,7 +191,7 @@ def _outline(writer: pypdf.PdfWriter, sections: list[tuple[str, list[paging.Doc]
                                          page_number=first.first)
         for doc in docs:
             where = placed[doc.ref]
-            entry = f"{doc.ref} {doc.description[:60]} (p. {where.first_label})"
+            entry = f"{doc.ref} {doc.entry} (p. {where.first_label})"
             writer.add_outline_item(title=entry, page_number=where.first, parent=parent)
 
 
@@ -211,7 +253,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
     readers = {d.ref: pypdf.PdfReader(io.BytesIO(d.pdf), strict=False)
                for _t, docs in sections for d in docs}
     docs = [d for _t, group in sections for d in group]
-    front = paging.index_pages(1 + len(docs))
+    front = paging.index_pages([True, *(False for _d in docs)])
     labels = paging.next_labels(old_labels[-1], front + sum(len(readers[d.ref].pages)
                                                                 for d in docs))
     placed: dict[str, paging.Placed] = {}
@@ -234,7 +276,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
     parent = writer.add_outline_item(title=f"Supplement (p. {labels[0]})", page_number=start)
     for doc in docs:
         where = placed[doc.ref]
-        writer.add_outline_item(title=f"{doc.ref} {doc.description[:60]} "
+        writer.add_outline_item(title=f"{doc.ref} {doc.entry} "
                                       f"(p. {where.first_label})",
                                 page_number=where.first, parent=parent)
     paging.set_labels(writer, every, start)
@@ -243,17 +285,20 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
     return buffer.getvalue(), placed, len(every)
 
 
-def _cover(case: Case, spec: BundleSpec, redacted: bool) -> paging.Cover:
+def _cover(case: Case, spec: BundleSpec, redacted: bool, draft: bool) -> paging.Cover:
     info = case.info
     return paging.Cover(info.court or "In the court", info.ref,
                            "(title withheld)" if redacted else info.title, spec.parties,
                            spec.hearing, case.clock().astimezone(UTC).strftime("%d %B %Y"),
-                           redacted)
+                           redacted, draft)
 
 
 def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
                  progress: Progress | None = None) -> BundleResult:
     """Build the bundle PDF, record it in custody, write it and its JSON sidecar.
+
+    A draft is written with its sidecar but not stored in the case nor recorded: it is
+    no state change of the case, and no export ever carries it.
 
     Raises:
         BundleError: ``out`` exists, an unknown exhibit in the spec, an exhibit without a
@@ -277,18 +322,27 @@ def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
     if previous is not None:
         data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections)
     else:
-        data, placed, pages = assemble(_cover(case, spec, request.redacted), sections,
-                                       request.numbering)
+        data, placed, pages = assemble(_cover(case, spec, request.redacted, request.draft),
+                                       sections, request.numbering)
     if len(data) > SIZE_WARNING:
         notes.append(f"the bundle is {len(data) / 1e6:.1f} MB, over the 36 MB that court "
                      "e-mail accepts; send the large exhibits separately")
-    event, digest = _record(case, signer, data, sections, placed, request, pages, previous)
-    storage.atomic_write(out, data)
-    record = _sidecar(event)
+    details = _details(case, sections, placed, request, pages, previous)
+    if request.draft:
+        storage.atomic_write(out, data)
+        digest, seq = hash_stream(io.BytesIO(data)).sha256, None
+        record: dict[str, JsonValue] = {"bundle_sha256": digest, "draft": True,
+                                        "size": len(data), **details}
+    else:
+        event, digest = _record(case, signer, data, details)
+        storage.atomic_write(out, data)
+        seq, record = event.seq, _sidecar(event)
     storage.atomic_write(sidecar, json.dumps(record, indent=2, ensure_ascii=False).encode())
     return BundleResult(str(out), digest, pages, len(data),
                         tuple(placed[d.ref] for _t, docs in sections for d in docs),
-                        tuple(notes), event.seq, str(sidecar))
+                        tuple(notes), seq, str(sidecar),
+                        left_out(originals, spec) if request.spec else (),
+                        str(details["bundle_id"]), request.draft)
 
 
 def _documents(sections: list[tuple[str, list[paging.Doc]]],
@@ -299,28 +353,33 @@ def _documents(sections: list[tuple[str, list[paging.Doc]]],
             for title, docs in sections for d in docs]
 
 
+def _details(case: Case, sections: list[tuple[str, list[paging.Doc]]],
+             placed: dict[str, paging.Placed], request: BundleRequest, pages: int,
+             previous: Event | None) -> dict[str, JsonValue]:
+    """What the ``bundled`` event (or a draft's sidecar) says: pages and every document."""
+    items = {i.ref: i for i in case.items()}
+    details: dict[str, JsonValue] = {
+        "bundle_id": str(uuid.uuid4()), "pages": pages, "redacted": request.redacted,
+        "numbering": request.numbering, "documents": _documents(sections, placed, items),
+    }
+    if previous is not None:
+        earlier = previous.details.get("documents")
+        details["documents"] = [*(earlier if isinstance(earlier, (list, tuple)) else ()),
+                                *_documents(sections, placed, items)]
+        details["supplement_of"] = previous.sha256
+    return details
+
+
 def _record(case: Case, signer: Signer, data: bytes,
-            sections: list[tuple[str, list[paging.Doc]]],
-            placed: dict[str, paging.Placed], request: BundleRequest, pages: int,
-            previous: Event | None) -> tuple[Event, str]:
+            details: dict[str, JsonValue]) -> tuple[Event, str]:
     tmp = case.tmp_dir / f"bundle-{uuid.uuid4().hex}.pdf"
     storage.atomic_write(tmp, data)
     try:
         digest = hash_file(tmp)
-        items = {i.ref: i for i in case.items()}
-        details: dict[str, JsonValue] = {
-            "bundle_id": str(uuid.uuid4()), "pages": pages, "size": digest.size,
-            "redacted": request.redacted, "numbering": request.numbering,
-            "documents": _documents(sections, placed, items),
-        }
-        if previous is not None:
-            earlier = previous.details.get("documents")
-            details["documents"] = [*(earlier if isinstance(earlier, (list, tuple)) else ()),
-                                    *_documents(sections, placed, items)]
-            details["supplement_of"] = previous.sha256
         with case.writing(signer) as writer:
             store_object(case, tmp, digest.sha256)
-            event = writer.append("bundled", sha256=digest.sha256, details=details)
+            event = writer.append("bundled", sha256=digest.sha256,
+                                  details={**details, "size": digest.size})
     finally:
         tmp.unlink(missing_ok=True)
     return event, digest.sha256
@@ -328,4 +387,3 @@ def _record(case: Case, signer: Signer, data: bytes,
 
 def _sidecar(event: Event) -> dict[str, JsonValue]:
     return {"bundle_sha256": event.sha256, "custody_event": event.seq, **thaw(event.details)}
-
