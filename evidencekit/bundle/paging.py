@@ -191,9 +191,11 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
             what = f"The index entry {ref}"
             font = BOLD if is_section else FONT
             pdf.setFont(font, 9)
+            # a section's title runs across the Ref and Document columns, never cut to a ref
             pdf.drawString(48, y, fit(drawable(ref.upper() if is_section else ref, what,
-                                               BundleError), font, 9, 58))
-            pdf.drawString(110, y, fit(drawable(text, what, BundleError), font, 9, 302))
+                                               BundleError), font, 9, 364 if is_section else 58))
+            if not is_section:
+                pdf.drawString(110, y, fit(drawable(text, what, BundleError), font, 9, 302))
             pdf.drawString(420, y, date)
             pdf.drawString(490, y, pages)
             links.append((first + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))

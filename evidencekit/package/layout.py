@@ -29,6 +29,7 @@ INDEX_JSON = "data/index/exhibits.json"
 INDEX_CSV = "data/index/exhibits.csv"
 SIGNATURE = "signature/tagmanifest-sha256.txt.sig"
 SIGNER_PEM = "signature/signer.pem"
+BUNDLE_PDF = "data/bundle/hearing-bundle.pdf"
 TAG_FILES = ("VERIFY.txt", "bag-info.txt", "bagit.txt", "manifest-sha256.txt",
              "manifest-sha512.txt", SIGNER_PEM)
 """Listed in both tag manifests (strict BagIt tools want every tag file listed); only the
@@ -73,8 +74,26 @@ def index_csv(rows: Sequence[dict[str, JsonValue]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def bundle_fields(bundle: Event | None) -> list[tuple[str, str]]:
+    """``bag-info.txt`` fields naming the hearing bundle a package carries (or ``none``)."""
+    if bundle is None:
+        return [("Bundle-Identifier", "none")]
+    return [("Bundle-Identifier", str(bundle.details.get("bundle_id", "?"))),
+            ("Bundle-Custody-Event", str(bundle.seq)), ("Bundle-SHA256", bundle.sha256 or "")]
+
+
+def bundle_line(bundle: Event | None) -> str:
+    """One sentence saying which hearing bundle a package carries."""
+    if bundle is None:
+        return "no hearing bundle"
+    return (f"{BUNDLE_PDF}: bundle {bundle.details.get('bundle_id', '?')}, "
+            f"{bundle.details.get('pages', '?')} pages, recorded as custody event "
+            f"#{bundle.seq} on {bundle.time[:10]}")
+
+
 def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
-                    request: ExportRequest, now: datetime, oxum: str) -> list[tuple[str, str]]:
+                    request: ExportRequest, now: datetime, oxum: str,
+                    bundle: Event | None = None) -> list[tuple[str, str]]:
     """The ``bag-info.txt`` fields, standard BagIt labels first.
 
     A redacted package leaves out the case title (it may name a place or a person).
@@ -94,17 +113,19 @@ def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
         ("Signer-Name", signer.name),
         ("Signer-Organization", signer.org),
         ("Signer-Fingerprint", signer.fingerprint),
+        *bundle_fields(bundle),
     ]
 
 
 def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
-                request: ExportRequest) -> bytes:
+                request: ExportRequest, bundle: Event | None = None) -> bytes:
     """``VERIFY.txt``: how to check this package with standard tools alone."""
     title = "(redacted package)" if request.redacted else info.title
     sha512 = ("\n     sha512sum -c manifest-sha512.txt" if request.sha512 else "")
     return _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
                           recipient=request.recipient, name=signer.name, org=signer.org,
-                          fingerprint=signer.fingerprint).encode("utf-8")
+                          fingerprint=signer.fingerprint,
+                          bundle=bundle_line(bundle)).encode("utf-8")
 
 
 _VERIFY = """\
@@ -114,6 +135,7 @@ HOW TO CHECK THIS EVIDENCE PACKAGE
 Case:        {ref} - {title}
 Package:     {package_id}
 For:         {recipient}
+Bundle:      {bundle}
 Signed by:   {name}, {org}
 Fingerprint: {fingerprint}
 
@@ -195,6 +217,9 @@ class ExportRequest:
     zip: bool = False
     redacted: bool = False
     sha512: bool = True
+    bundle: str | None = None
+    """The recorded bundle to carry (id, SHA-256 or event number; ``"none"``); ``None``: the
+    latest, unless ``refs`` picks exhibits."""
 
     @recipient.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -221,9 +246,13 @@ class ExportResult:
     files: tuple[ExportedFile, ...] = attrs.field(converter=frozen_tuple)
     event_seq: int
     signer_fingerprint: str
+    bundle: str = "no hearing bundle"
+    """Which hearing bundle the package carries, in words (:func:`bundle_line`)."""
+    bundle_id: str | None = None
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
         return {"path": self.path, "package_id": self.package_id, "event_seq": self.event_seq,
                 "signer_fingerprint": self.signer_fingerprint,
-                "files": [attrs.asdict(f) for f in self.files]}
+                "files": [attrs.asdict(f) for f in self.files],
+                "bundle": self.bundle, "bundle_id": self.bundle_id}
