@@ -47,6 +47,7 @@ from evidencekit.redact.statements import is_statement
 SIZE_WARNING = 36_000_000
 """Bytes above which a bundle may not pass the justice e-mail limit."""
 NUMBERING = ("continuous", "sections")
+DRAFT = " (DRAFT: not recorded)"
 
 
 @attrs.frozen
@@ -214,7 +215,8 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
     _outline(writer, sections, placed, labels)
     paging.set_labels(writer, labels)
     paging.open_at_full_size(writer)
-    writer.add_metadata({"/Title": f"Hearing bundle {cover.case_ref}", "/Creator": "evidencekit",
+    title = f"{'Draft hearing' if cover.draft else 'Hearing'} bundle {cover.case_ref}"
+    writer.add_metadata({"/Title": title, "/Creator": "evidencekit",
                          "/Producer": "evidencekit"})
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -241,7 +243,7 @@ def _new_only(chosen: list[tuple[str, list[Item]]],
 
 
 def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
-               ) -> tuple[bytes, dict[str, paging.Placed], int]:
+               draft: bool = False) -> tuple[bytes, dict[str, paging.Placed], int]:
     """The earlier bundle, untouched, with the new documents appended.
 
     A supplementary index and the new documents take the next page numbers; no
@@ -264,7 +266,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
                                            labels[at - start], labels[at + n - 1 - start])
         at += n
     index_pdf, links = paging.front_matter(None, paging.index_rows(sections, placed),
-                                              "SUPPLEMENTARY INDEX")
+                                              "SUPPLEMENTARY INDEX" + DRAFT * draft)
     for page in pypdf.PdfReader(io.BytesIO(index_pdf)).pages:
         writer.add_page(page)
     for doc in docs:
@@ -320,7 +322,8 @@ def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
     advance = begin(progress, sum(len(items) for _title, items in chosen))
     sections, notes = _render_all(case, chosen, spec, request.redacted, advance)
     if previous is not None:
-        data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections)
+        data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections,
+                                         request.draft)
     else:
         data, placed, pages = assemble(_cover(case, spec, request.redacted, request.draft),
                                        sections, request.numbering)
@@ -332,7 +335,7 @@ def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
         storage.atomic_write(out, data)
         digest, seq = hash_stream(io.BytesIO(data)).sha256, None
         record: dict[str, JsonValue] = {"bundle_sha256": digest, "draft": True,
-                                        "size": len(data), **details}
+                                        "size": len(data), **thaw(details)}
     else:
         event, digest = _record(case, signer, data, details)
         storage.atomic_write(out, data)

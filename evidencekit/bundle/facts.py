@@ -20,7 +20,7 @@ import attrs
 from evidencekit.custody.exhibits import Item
 
 UK = ZoneInfo("Europe/London")
-NO_ZONE = "camera clock, no time zone recorded"
+NO_ZONE = "no time zone recorded"
 
 
 @attrs.frozen

@@ -44,7 +44,8 @@ def layout(count: int, aspect: float, width: float, top: float,
         room = (top - bottom) / rows - LABEL - GAP
         if h > room > 0:
             w, h = room / aspect, room
-        cells = [Cell(MARGIN + (n % columns) * (width / columns),
+        inset = (width / columns - GAP - w) / 2  # pictures narrowed to fit are centred
+        cells = [Cell(MARGIN + (n % columns) * (width / columns) + inset,
                       top - (n // columns + 1) * (h + LABEL + GAP) + LABEL, w, h)
                  for n in range(count)]
         if not best or w * h > best[0].width * best[0].height:

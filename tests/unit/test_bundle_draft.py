@@ -58,6 +58,9 @@ def test_a_draft_is_written_but_never_carried(small: Case, hana: Signer,
     cover = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(tmp_path / "draft.pdf"),
                             "-"], capture_output=True, text=True, check=True).stdout
     assert "DRAFT: not recorded as the case's bundle" in cover
+    info = subprocess.run(["pdfinfo", str(tmp_path / "draft.pdf")], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Draft hearing bundle" in info
 
     result = export_package(small, hana, tmp_path / "pkg", ExportRequest("Court"))
     assert result.bundle_id == real.bundle_id
@@ -115,3 +118,19 @@ def test_cli_says_which_bundle(small: Case, key_files: dict[str, Path],
     bare = run("export", *where, "--out", tmp_path / "pkg2", "--recipient", "Court",
                "--bundle", "none")
     assert "carries no hearing bundle" in bare
+
+
+def test_a_draft_supplement_says_so_and_leaves_the_case_alone(
+        small: Case, hana: Signer, tmp_path: Path, sample_dir: Path) -> None:
+    build_bundle(small, hana, tmp_path / "real.pdf", BundleRequest())
+    ingest(small, [sample_dir / "statement_pc_ashby.pdf"], hana,
+           IngestRequest("statement", "HG", "Late statement"))
+    events = len(list(small.events()))
+    draft = build_bundle(small, hana, tmp_path / "late.pdf",
+                         BundleRequest(supplement=True, draft=True))
+    assert len(list(small.events())) == events and draft.event_seq is None
+    text = subprocess.run(["pdftotext", str(tmp_path / "late.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "SUPPLEMENTARY INDEX (DRAFT: not recorded)" in text
+    recorded = build_bundle(small, hana, tmp_path / "late2.pdf", BundleRequest(supplement=True))
+    assert recorded.event_seq == events + 1  # the real supplement still builds on the real one
