@@ -25,7 +25,7 @@ import attrs
 import pypdf
 
 from evidencekit.bundle import paging
-from evidencekit.bundle.facts import Facts, facts_of, taken
+from evidencekit.bundle.facts import Facts, facts_of, local_day, taken
 from evidencekit.bundle.render import render
 from evidencekit.bundle.spec import BundleSpec, default_spec, document_date, stated_date
 from evidencekit.case.derived import plan_redacted
@@ -114,9 +114,11 @@ def _own_date(case: Case, item: Item, spec: BundleSpec) -> str:
     """The index's date (see :func:`document_date`); a statement's ``Date:`` line is read.
 
     A redacted copy takes the dates recorded for its original, and its own ``Date:`` line.
+    A device clock that recorded its zone gives its day in the UK (the day a person on
+    the scene would name).
     """
     original = case.item(item.source_ref) if item.source_ref else item
-    date = document_date(original, spec)
+    date = local_day(document_date(original, spec))
     if date or not is_statement(item.media_type):
         return date
     try:

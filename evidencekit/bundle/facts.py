@@ -90,6 +90,17 @@ def _moment(text: str) -> datetime | None:
         return None
 
 
+def local_day(text: str) -> str:
+    """A device time's day in the UK (``2026-07-21`` for ``2026-07-20T23:30:00Z``, 00:30 BST).
+
+    A zoneless clock, or text that is not a time, is left as it is.
+    """
+    moment = _moment(text)
+    if moment is None or moment.tzinfo is None:
+        return text
+    return moment.astimezone(UK).date().isoformat()
+
+
 def readable_time(text: str | None, missing: str = "not recorded in the file") -> str:
     """``20 November 2026, 22:15:03 GMT`` (UK time); a zoneless clock as it reads, said so."""
     if not text:

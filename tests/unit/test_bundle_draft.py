@@ -10,8 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from evidencekit_cli.main import cli
 
 from evidencekit import (
     BundleRequest,
@@ -27,7 +25,6 @@ from evidencekit import (
 )
 from evidencekit.core.hashing import hash_file
 from evidencekit.custody.exhibits import find_bundle
-from tests.conftest import PASSPHRASE
 
 
 @pytest.fixture
@@ -99,25 +96,6 @@ def test_export_carries_the_bundle_it_is_told_to(small: Case, hana: Signer,
                                          "redacted bundle"):
         find_bundle(small.events(), f"#{first.event_seq}", redacted=True)
     assert not (tmp_path / "x").exists()
-
-
-def test_cli_says_which_bundle(small: Case, key_files: dict[str, Path],
-                               tmp_path: Path) -> None:
-    def run(*args: object) -> str:
-        done = CliRunner().invoke(cli, [str(a) for a in args], env={
-            "EVIDENCEKIT_PASSPHRASE": PASSPHRASE}, catch_exceptions=False)
-        assert done.exit_code == 0, done.output
-        return done.output
-    where = ("--case", small.root, "--key", key_files["hg"])
-    built = run("bundle", *where, "--out", tmp_path / "b.pdf")
-    bundle_id = built.split()[1]
-    drafted = run("bundle", *where, "--out", tmp_path / "d.pdf", "--draft")
-    assert "not recorded in the case, no export will carry it" in drafted
-    said = run("export", *where, "--out", tmp_path / "pkg", "--recipient", "Court")
-    assert f"carries data/bundle/hearing-bundle.pdf: bundle {bundle_id}" in said
-    bare = run("export", *where, "--out", tmp_path / "pkg2", "--recipient", "Court",
-               "--bundle", "none")
-    assert "carries no hearing bundle" in bare
 
 
 def test_a_draft_supplement_says_so_and_leaves_the_case_alone(

@@ -114,6 +114,16 @@ def test_stills_stay_on_the_page_under_the_facts(count: int, aspect: float, top:
         assert abs(cell.height / cell.width - aspect) < 1e-6
 
 
+def test_index_dates_a_late_evening_clip_by_its_uk_day(case: Case, tom: Signer,
+                                                      tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "late.mp4", "2026-07-20T23:30:00Z")  # 00:30 BST on the 21st
+    ingest(case, [clip], tom, IngestRequest("cctv", "TA", "CCTV after midnight"))
+    out = tmp_path / "bundle.pdf"
+    build_bundle(case, tom, out, BundleRequest())
+    assert re.search(r"TA/1\s+CCTV after midnight\s+2026-07-21\s", layout_text(out, 2))
+    assert "Recorded (device clock): 21 July 2026, 00:30:00 BST" in layout_text(out, 3)
+
+
 def footage(case: Case, tom: Signer, tmp_path: Path) -> Case:
     clip = make_clip(tmp_path / "stairwell.mp4", "2026-07-20T21:15:03.250000Z")
     ingest(case, [clip], tom, IngestRequest(
