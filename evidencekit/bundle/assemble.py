@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
@@ -25,7 +24,8 @@ import attrs
 import pypdf
 
 from evidencekit.bundle import paging
-from evidencekit.bundle.facts import Facts, facts_of, local_day, taken
+from evidencekit.bundle.entries import index_detail, left_out, repeated_descriptions
+from evidencekit.bundle.facts import facts_of, local_day
 from evidencekit.bundle.render import render
 from evidencekit.bundle.spec import BundleSpec, default_spec, document_date, stated_date
 from evidencekit.case.derived import plan_redacted
@@ -38,9 +38,8 @@ from evidencekit.core.frozen import frozen_tuple, thaw
 from evidencekit.core.hashing import hash_file, hash_stream
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event
-from evidencekit.custody.exhibits import Item, latest_bundle, readable_name, ref_sort_key
+from evidencekit.custody.exhibits import Item, latest_bundle, readable_name
 from evidencekit.keys.keyfile import Signer
-from evidencekit.redact.media import PHOTO_TYPES
 from evidencekit.redact.statement_text import read_statement
 from evidencekit.redact.statements import is_statement
 
@@ -90,14 +89,6 @@ class BundleResult:
         return attrs.asdict(self)
 
 
-def left_out(originals: list[Item], spec: BundleSpec) -> list[str]:
-    """One warning per exhibit of the case that ``spec`` does not list."""
-    listed = set(spec.refs)
-    return [f"{i.ref} ({i.description[:60]}) is in the case but not in the bundle spec; "
-            "it is left out" for i in sorted(originals, key=lambda i: ref_sort_key(i.ref))
-            if i.ref not in listed]
-
-
 def _choose(case: Case, spec: BundleSpec, redacted: bool) -> list[tuple[str, list[Item]]]:
     originals = {i.ref: i for i in case.items() if i.source_ref is None}
     wanted = list(spec.refs)
@@ -133,7 +124,7 @@ def _render_all(case: Case, sections: list[tuple[str, list[Item]]], spec: Bundle
                 ) -> tuple[list[tuple[str, list[paging.Doc]]], list[str]]:
     rendered: list[tuple[str, list[paging.Doc]]] = []
     notes: list[str] = []
-    repeated = _repeated([i for _title, items in sections for i in items])
+    repeated = repeated_descriptions([i for _title, items in sections for i in items])
     for title, items in sections:
         docs = []
         for item in items:
@@ -142,31 +133,13 @@ def _render_all(case: Case, sections: list[tuple[str, list[Item]]], spec: Bundle
             out = render(case, item, f"data/exhibits/{readable_name(item, redacted)}", facts)
             notes += out.notes
             date = _own_date(case, item, spec)
-            detail = _detail(original or item, facts, date, item.description in repeated
+            detail = index_detail(original or item, facts, date, item.description in repeated
                              and not redacted)
             docs.append(paging.Doc(item.ref, item.description, date, out.pdf, detail))
             if progress:
                 progress(1)
         rendered.append((title, docs))
     return rendered, notes
-
-
-def _repeated(items: list[Item]) -> set[str]:
-    """Descriptions that more than one document of the bundle shares."""
-    seen = Counter(i.description for i in items)
-    return {text for text, count in seen.items() if count > 1}
-
-
-def _detail(item: Item, facts: Facts, date: str, name_it: bool) -> str:
-    """What tells an index entry from its neighbours.
-
-    A photo's capture time, and the file name where the description is shared (never
-    in a redacted bundle: a file name can name a third party).
-    """
-    parts = [taken(facts, date)] if item.media_type in PHOTO_TYPES else []
-    if name_it and item.original_name:
-        parts.append(Path(item.original_name).name[:40])
-    return ", ".join(p for p in parts if p)
 
 
 def _place(sections: list[tuple[str, list[paging.Doc]]], readers: dict[str, pypdf.PdfReader],

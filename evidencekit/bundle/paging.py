@@ -128,12 +128,12 @@ ENTRY_WIDTH = 302.0
 
 
 def _entry(doc: Doc) -> str:
-    """The description cut to leave room for its detail, which is always shown whole."""
+    """The description cut to leave room for its detail (itself at most 3/5 of the column)."""
     if not doc.detail:
         return doc.description[:70]
-    tail = f" ({doc.detail})"
+    tail = f" ({fit(doc.detail, FONT, 9, ENTRY_WIDTH * 0.6)})"
     room = ENTRY_WIDTH - stringWidth(tail, FONT, 9)
-    return fit(doc.description[:70], FONT, 9, max(room, 60.0)) + tail
+    return fit(doc.description[:70], FONT, 9, room) + tail
 
 
 def index_layout(headings: Sequence[bool]) -> list[range]:

@@ -28,6 +28,9 @@ from evidencekit import (
     redact_media_item,
 )
 from evidencekit.bundle import paging, strip
+from evidencekit.bundle.entries import index_detail
+from evidencekit.bundle.facts import facts_of
+from evidencekit.custody.exhibits import Item
 
 PHOTOS = 33
 
@@ -101,6 +104,33 @@ def test_index_layout_never_strands_a_heading(rows: list[bool]) -> None:
         assert len(page) <= paging.ROWS_PER_INDEX_PAGE
         if page and page.stop < len(rows) and len(page) > 1:
             assert not rows[page.stop - 1]
+
+
+def photo_item(name: str, device_time: str | None = "2026-11-14T23:42:10+00:00") -> Item:
+    return Item("PS/1", "0" * 64, 1, "photo", "PS", "Door", name, "image/jpeg",
+                "2026-11-20T09:00:00.000000Z", "Pat Smith (Northside)", 1,
+                {"metadata": {"device_time": device_time} if device_time else {}})
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("IMG_0003.jpg", "taken 23:42:10, IMG_0003.jpg"),
+    ("Łąka ogród.jpg", "taken 23:42:10, Łąka ogród.jpg"),     # the font has these letters
+    ("门 2.jpg", "taken 23:42:10, _ 2.jpg"),                  # it has not this one: ASCII
+    ("line\nbreak\t.jpg", "taken 23:42:10, line break .jpg"),  # one line, always
+    ("/evil/../IMG_1.jpg", "taken 23:42:10, IMG_1.jpg"),
+])
+def test_index_detail_never_stops_the_bundle_on_a_file_name(name: str, shown: str) -> None:
+    item = photo_item(name)
+    assert index_detail(item, facts_of(item, None, {}), "2026-11-14", True) == shown
+
+
+def test_index_detail_day_and_missing_time() -> None:
+    item = photo_item("a.jpg")
+    facts = facts_of(item, None, {})
+    assert index_detail(item, facts, "2026-11-20", False) == "taken 2026-11-14 23:42:10"
+    bare = photo_item("a.jpg", None)
+    assert index_detail(bare, facts_of(bare, None, {}), "", False) == ""
+    assert facts.producer == "Pat Smith (PS)"
 
 
 @given(st.integers(1, 8), st.floats(0.2, 3.0), st.floats(120, 540))
