@@ -67,16 +67,19 @@ def export(case_dir: Path | None, key_path: Path, out: Path, recipient: str, ref
 
 
 @click.command("redaction-not-needed")
-@click.argument("ref")
+@click.argument("refs", nargs=-1, required=True, metavar="REF...")
 @case_option
 @key_option
 @click.option("--reason", required=True,
               help='Why, e.g. "officer\'s own statement; names only the parties".')
-def redaction_not_needed(ref: str, case_dir: Path | None, key_path: Path, reason: str) -> None:
-    """Record (signed) that exhibit REF holds no third-party details.
+def redaction_not_needed(refs: tuple[str, ...], case_dir: Path | None, key_path: Path,
+                         reason: str) -> None:
+    """Record (signed) that each exhibit REF holds no third-party details.
 
-    A redacted export (--redacted) then sends REF as it is.
+    A redacted export (--redacted) then sends each as it is. Several references may
+    be given at once (e.g. HG/3 HG/4 HG/5); all are checked before any is recorded.
     """
     case = open_case(case_dir)
-    mark_no_redaction(case, unlock(key_path), ref, reason)
-    click.echo(f"Recorded: {case.item(ref).ref} needs no redaction ({reason}).")
+    done = mark_no_redaction(case, unlock(key_path), refs, reason)
+    click.echo(f"Recorded: {', '.join(done)} need{'s' if len(done) == 1 else ''} "
+               f"no redaction ({reason}).")

@@ -17,7 +17,7 @@ from evidencekit.case.objects import stage_copy, store_object
 from evidencekit.core import filetype, storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
-from evidencekit.custody.exhibits import Item, ref_sort_key
+from evidencekit.custody.exhibits import Item, ref_hint, ref_sort_key
 from evidencekit.keys.keyfile import Signer
 
 
@@ -88,21 +88,33 @@ def record_copy(case: Case, signer: Signer, source_ref: str, made: Path, *, desc
     return derived
 
 
-def mark_no_redaction(case: Case, signer: Signer, ref: str, reason: str) -> None:
-    """Record, signed, that exhibit ``ref`` holds no third-party detail and may go out as is.
+def mark_no_redaction(case: Case, signer: Signer, refs: str | Sequence[str],
+                      reason: str) -> list[str]:
+    """Record, signed, that each exhibit in ``refs`` holds no third-party detail.
+
+    Every reference is checked before anything is written, so either all are recorded
+    (one signed event each) or none is. Returns the references as the case spells them.
 
     Raises:
-        InputError: unknown exhibit, a derived one, or no reason given.
+        InputError: an unknown exhibit, a derived one, a repeated one, or no reason given.
     """
-    item = case.item(ref)
-    if item.source_ref is not None:
-        raise InputError(f"{item.ref} is already a redacted copy.")
+    named = [refs] if isinstance(refs, str) else list(refs)
+    if not named:
+        raise InputError("Name at least one exhibit, e.g. 'HG/1'.")
     if not reason.strip() or len(reason) > 1000:
         raise InputError("Give a reason (1 to 1,000 characters), e.g. 'contains no third "
                          "party details'.")
+    items = [case.item(ref) for ref in named]
+    for item in items:
+        if item.source_ref is not None:
+            raise InputError(f"{item.ref} is already a redacted copy.")
+    if len({i.ref for i in items}) != len(items):
+        raise InputError("An exhibit is named twice; name each once.")
     with case.writing(signer) as writer:
-        writer.append("redaction-not-needed", exhibit=item.ref, sha256=item.sha256,
-                      details={"reason": reason.strip()})
+        for item in items:
+            writer.append("redaction-not-needed", exhibit=item.ref, sha256=item.sha256,
+                          details={"reason": reason.strip()})
+    return [i.ref for i in items]
 
 
 def marked_no_redaction(case: Case) -> set[str]:
@@ -123,7 +135,7 @@ def select_items(case: Case, refs: Sequence[str]) -> list[Item]:
         known = {i.ref.upper() for i in items}
         if missing := sorted(wanted - known):
             raise InputError(f"No exhibit {', '.join(missing)} in this case.",
-                             hint="Run 'evidencekit list' to see the references.")
+                             hint=ref_hint(missing[0], [i.ref for i in items]))
         items = [i for i in items if i.ref.upper() in wanted]
     if not items:
         raise InputError("There is nothing to export: the case has no exhibits yet.")

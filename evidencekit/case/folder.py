@@ -29,7 +29,7 @@ from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue, canonical_bytes
 from evidencekit.core.errors import CaseError, CustodyError, InputError, KeyFileError
 from evidencekit.custody.events import Event, Head, format_time, head_for, next_event
-from evidencekit.custody.exhibits import Item, items_of
+from evidencekit.custody.exhibits import Item, items_of, ref_hint
 from evidencekit.custody.lifecycle import KEY_ACTIONS, KeyStatus, key_states
 from evidencekit.keys.keyfile import PublicKey, Signer, parse_public_key
 
@@ -281,7 +281,7 @@ class Case:
         if found is not None:
             return found
         raise InputError(f"There is no exhibit {ref} in this case.",
-                         hint="Run 'evidencekit list' to see the references.")
+                         hint=ref_hint(ref, [i.ref for i in self._index.items]))
 
     def stored_keys(self) -> list[PublicKey]:
         """Public keys stored in the case (known, not trusted)."""

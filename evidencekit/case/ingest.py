@@ -251,6 +251,8 @@ def _warnings(name: str, media: str, digest: Digest,
         notes.append(f"the name says {Path(name).suffix} but the content is {media}")
     if extracted.error:
         notes.append(f"metadata could not be read: {extracted.error}")
+    if digest.size and (hint := filetype.advice(media)):
+        notes.append(f"this is {hint}")
     return tuple(notes)
 
 

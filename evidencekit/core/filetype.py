@@ -26,6 +26,23 @@ _RIFF = {b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo", b"WEBP": "image/webp"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 RTF = "text/rtf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+PAGES = "application/vnd.apple.pages"
+
+_SAVE_AS = "save it as DOCX or PDF and ingest that as well (this file is kept as received)"
+ADVICE: dict[str, str] = {
+    "application/x-ole-storage": f"an old Word, Excel or Outlook file: {_SAVE_AS}",
+    XLSX: f"a spreadsheet: {_SAVE_AS}",
+    PPTX: f"a presentation: {_SAVE_AS}",
+    PAGES: f"an Apple Pages document: {_SAVE_AS}",
+    "application/zip": "a zip archive: unpack it and ingest the files inside as well "
+                       "(this file is kept as received)",
+    "application/octet-stream": "a type evidencekit does not recognise: it cannot be "
+                                "redacted or put in a bundle; for a document, "
+                                f"{_SAVE_AS}",
+}
+"""Types kept as evidence but not redacted or bundled, with what the officer can do."""
 
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "image/jpeg": (".jpg", ".jpeg", ".jpe"),
@@ -33,6 +50,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "image/heic": (".heic", ".heif"), "image/heif": (".heic", ".heif"),
     "application/pdf": (".pdf",), "application/x-ole-storage": (".doc", ".xls", ".msg"),
     DOCX: (".docx",), ODT: (".odt",), RTF: (".rtf",), "application/zip": (".zip",),
+    XLSX: (".xlsx",), PPTX: (".pptx",), PAGES: (".pages",),
     "video/mp4": (".mp4", ".m4v", ".mov"), "video/quicktime": (".mov", ".mp4"),
     "video/3gpp": (".3gp", ".mp4"), "video/x-matroska": (".mkv", ".webm"),
     "video/x-msvideo": (".avi",), "audio/mp4": (".m4a", ".mp4"), "audio/mpeg": (".mp3",),
@@ -64,7 +82,12 @@ def _zip_kind(path: Path) -> str:
         return "application/zip"
     if first.strip() == ODT.encode():
         return ODT
-    return DOCX if "word/document.xml" in names else "application/zip"
+    for marker, media in (("word/document.xml", DOCX), ("xl/workbook.xml", XLSX),
+                          ("ppt/presentation.xml", PPTX), ("Index/Document.iwa", PAGES),
+                          ("index.xml", PAGES)):
+        if marker in names:
+            return media
+    return "application/zip"
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -88,6 +111,11 @@ def detect(path: Path, head: bytes) -> str:
     if media is not None:
         return media
     return "text/plain" if _looks_like_text(head) else "application/octet-stream"
+
+
+def advice(media_type: str) -> str | None:
+    """What to do with a file of this type that evidencekit keeps but cannot work on."""
+    return ADVICE.get(media_type)
 
 
 def name_matches(name: str, media_type: str) -> bool:

@@ -77,20 +77,17 @@ class Item:
     @property
     def device_time(self) -> str | None:
         """The time the recording device claims, as read from the file."""
-        value = self.metadata.get("device_time")
-        return value if isinstance(value, str) else None
+        return _text(self.metadata, "device_time")
 
     @property
     def captured_at(self) -> str | None:
         """When the person ingesting it said it was recorded (UTC), if they said."""
-        value = self.details.get("captured_at")
-        return value if isinstance(value, str) else None
+        return _text(self.details, "captured_at")
 
     @property
     def source_ref(self) -> str | None:
         """For a derived item (e.g. a redacted copy), the exhibit it was made from."""
-        value = self.details.get("source_ref")
-        return value if isinstance(value, str) else None
+        return _text(self.details, "source_ref")
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Stable plain-data form (``list --json`` and ``show --json``)."""
@@ -143,6 +140,32 @@ def history_of(events: Iterable[Event], ref: str) -> list[Event]:
 
     family = set(line_of(ref)) | {r for r in source_of if r and ref in line_of(r)}
     return [e for e in log if e.exhibit in family]
+
+
+def _text(record: Mapping[str, JsonValue], key: str) -> str | None:
+    """A text field of a record, or None when it is absent or not text."""
+    value = record.get(key)
+    return value if isinstance(value, str) else None
+
+
+def ref_suggestion(ref: str, known: Iterable[str]) -> str | None:
+    """The known reference meant by ``ref`` as a file name writes it (``PS-5`` for ``PS/5``).
+
+    Package and bundle file names spell ``/`` as ``-``, so ``HG-6-R1`` is ``HG/6-R1``.
+    Returns None when no single reading of the hyphens names a known exhibit.
+    """
+    wanted = ref.strip().upper()
+    upper = {k.upper(): k for k in known}
+    found = {upper[c] for i, ch in enumerate(wanted) if ch == "-"
+             if (c := wanted[:i] + "/" + wanted[i + 1:]) in upper}
+    return found.pop() if len(found) == 1 else None
+
+
+def ref_hint(ref: str, known: Iterable[str]) -> str:
+    """The hint for an unknown reference: the one meant, when it can be told."""
+    if meant := ref_suggestion(ref, known):
+        return f"Did you mean {meant}? (File names write / as -.)"
+    return "Run 'evidencekit list' to see the references."
 
 
 def ref_sort_key(ref: str) -> tuple[str, int, str]:

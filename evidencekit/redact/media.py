@@ -30,7 +30,9 @@ from evidencekit.redact import faces, photo, video
 from evidencekit.redact.regions import Region, RegionSet
 
 PHOTO_TYPES = {"image/jpeg": ("JPEG", ".jpg"), "image/png": ("PNG", ".png"),
-               "image/webp": ("PNG", ".png"), "image/gif": ("PNG", ".png")}
+               "image/webp": ("PNG", ".png"), "image/gif": ("PNG", ".png"),
+               "image/heic": ("JPEG", ".jpg"), "image/heif": ("JPEG", ".jpg")}
+"""Photo types redaction reads, and the format of the redacted copy (HEIC becomes JPEG)."""
 
 
 @attrs.frozen

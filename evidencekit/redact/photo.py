@@ -17,6 +17,7 @@ import PIL.ImageOps
 
 from evidencekit.core import limits, storage
 from evidencekit.core.errors import RedactionError
+from evidencekit.core.heif import enable_heif
 from evidencekit.redact.regions import Region, RegionSet
 
 
@@ -27,6 +28,7 @@ def open_photo(path: Path, max_pixels: int | None = None) -> PIL.Image.Image:
         RedactionError: not an image, truncated, or larger than ``max_pixels``.
     """
     cap = max_pixels if max_pixels is not None else limits.whole("photo-pixels")
+    enable_heif()  # HEIC/HEIF photos open like any other; without pi-heif they fail below
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)

@@ -207,3 +207,35 @@ def test_a_public_key_as_key_is_named_for_what_it_is(case_dir: Path,
     assert result.exit_code == 3 and result.output.count("\n") == 1
     assert result.output.startswith(f"error: {key_files['hg.pub']} is a public key; give "
                                     f"your private key {key_files['hg']}.")
+
+
+def test_a_ref_written_as_in_file_names_gets_the_right_suggestion(
+        case_dir: Path, key_files: dict[str, Path], sample_dir: Path) -> None:
+    ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt",
+           sample_dir / "photo_front_door.jpg")
+    shown = run("show", "HG-2", "--case", case_dir)
+    assert shown.exit_code == 3
+    assert "no exhibit HG-2" in shown.output and "Did you mean HG/2?" in shown.output
+    exported = run("export", "--case", case_dir, "--key", key_files["hg"], "--items", "HG-1",
+                   "--recipient", "Court", "--out", case_dir.parent / "p")
+    assert exported.exit_code == 3 and "Did you mean HG/1?" in exported.output, exported.output
+    unknown = run("show", "XY-9", "--case", case_dir)
+    assert "Did you mean" not in unknown.output and "evidencekit list" in unknown.output
+
+
+def test_redaction_not_needed_takes_several_refs_all_or_none(
+        case_dir: Path, key_files: dict[str, Path], sample_dir: Path) -> None:
+    ingest(case_dir, key_files["hg"], sample_dir / "statement_hana_green.txt",
+           sample_dir / "photo_front_door.jpg", sample_dir / "statement_neighbour.docx")
+    before = sorted(p.read_bytes() for p in case_dir.rglob("*") if p.is_file())
+    refused = run("redaction-not-needed", "HG/1", "HG/9", "--case", case_dir, "--key",
+                  key_files["hg"], "--reason", "names only the parties")
+    assert refused.exit_code == 3 and "HG/9" in refused.output
+    assert sorted(p.read_bytes() for p in case_dir.rglob("*") if p.is_file()) == before
+    done = run("redaction-not-needed", "HG/1", "hg/3", "--case", case_dir, "--key",
+               key_files["hg"], "--reason", "names only the parties")
+    assert done.exit_code == 0, done.output
+    assert "HG/1, HG/3 need no redaction" in done.output
+    events = json.loads(run("log", "--case", case_dir, "--json").output)
+    marked = [e["exhibit"] for e in events if e["action"] == "redaction-not-needed"]
+    assert marked == ["HG/1", "HG/3"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,3 +15,13 @@ def test_library_example_runs() -> None:
     session: dict[str, object] = {}  # the blocks are one session, run in order
     for block in blocks:
         exec(compile(block, str(DOC), "exec"), session)  # noqa: S102 - our own documentation
+
+
+def test_the_docs_say_where_the_command_is_and_it_is_there() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for doc in ("README.md", "docs/getting-started.md"):
+        text = (root / doc).read_text("utf-8")
+        assert "source .venv/bin/activate" in text and '.venv/bin:$PATH' in text, doc
+    # what the docs tell a newcomer to run exists where they say (setup.sh made it)
+    assert (root / ".venv/bin/activate").is_file()
+    assert os.access(root / ".venv/bin/evidencekit", os.X_OK)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from evidencekit import Event, Signer, history_of
 from evidencekit.custody.events import next_event
+from evidencekit.custody.exhibits import ref_hint, ref_suggestion
 
 CASE_ID = "2f1b7f0e-0000-4000-8000-000000000002"
 HANA = Signer.from_seed(bytes(range(32)), "Hana Green", "Northside Housing")
@@ -57,3 +58,15 @@ def test_a_tampered_log_whose_copies_form_a_loop_still_ends() -> None:
     looped = log_of(("redacted", "A/1-R1", {"source_ref": "A/1-R2"}),
                     ("redacted", "A/1-R2", {"source_ref": "A/1-R1"}))
     assert seqs(history_of(looped, "A/1-R1")) == [1, 2]
+
+
+def test_ref_suggestion_reads_hyphens_as_file_names_write_them() -> None:
+    known = ["PS/5", "HG/6", "HG/6-R1", "AB-C/1"]
+    assert ref_suggestion("PS-5", known) == "PS/5"
+    assert ref_suggestion("hg-6-r1", known) == "HG/6-R1"
+    assert ref_suggestion("HG-6", known) == "HG/6"
+    assert ref_suggestion("AB-C-1", known) == "AB-C/1"
+    assert ref_suggestion("PS/5", known) is None
+    assert ref_suggestion("XY-1", known) is None
+    assert "Did you mean PS/5?" in ref_hint("PS-5", known)
+    assert "evidencekit list" in ref_hint("ZZ-1", known)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 import struct
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -124,6 +126,30 @@ def test_odd_files_are_kept_and_warned(case: Case, hana: Signer, request_for: Re
     assert any(warning in w for w in result.warnings), result.warnings
     assert case.object_path(result.sha256).read_bytes() == data
     assert case.item("HG/1").details["warnings"] == list(result.warnings)
+
+
+def _zip_with(name: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(name, "<x/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data", "kind"), [
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "old Word"),
+    ("sheet.xlsx", _zip_with("xl/workbook.xml"), "a spreadsheet"),
+    ("slides.pptx", _zip_with("ppt/presentation.xml"), "a presentation"),
+    ("letter.pages", _zip_with("Index/Document.iwa"), "Apple Pages"),
+])
+def test_types_that_cannot_be_worked_on_are_kept_with_advice(
+        case: Case, hana: Signer, request_for: Req, evidence: Write, name: str, data: bytes,
+        kind: str) -> None:
+    result = only(ingest(case, [evidence(name, data)], hana, request_for()))
+    assert result.status == "ingested"
+    advice = [w for w in result.warnings if "save it as DOCX or PDF" in w]
+    assert len(advice) == 1 and kind in advice[0], result.warnings
+    assert not any("the name says" in w for w in result.warnings), result.warnings
+    assert case.object_path(result.sha256).read_bytes() == data
 
 
 def test_symlinks_and_missing_files_are_refused(case: Case, hana: Signer, request_for: Req,
