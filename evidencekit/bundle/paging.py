@@ -12,7 +12,6 @@ each section and document with its page; the file opens at 100% zoom. With
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 from typing import cast
 
@@ -48,6 +47,14 @@ class Doc:
     description: str
     date: str
     pdf: bytes
+    detail: str = ""
+    """Told after the description in the index, e.g. a photo's capture time and file name."""
+
+    @property
+    def entry(self) -> str:
+        """The description with its detail, as bookmarks show it."""
+        return f"{self.description[:60]} ({self.detail})" if self.detail else \
+            self.description[:60]
 
 
 @attrs.frozen
@@ -73,6 +80,7 @@ class Cover:
     hearing: str | None
     bundle_date: str
     redacted: bool
+    draft: bool = False
 
 
 def next_labels(last: str, count: int) -> list[str]:
@@ -112,13 +120,47 @@ def index_rows(sections: Sequence[tuple[str, Sequence[Doc]]],
             where = placed[doc.ref]
             span = (where.first_label if where.first == where.last
                     else f"{where.first_label}-{where.last_label}")
-            rows.append((doc.ref, doc.description[:70], doc.date[:10], span, where.first, False))
+            rows.append((doc.ref, _entry(doc), doc.date[:10], span, where.first, False))
     return rows
 
 
-def index_pages(rows: int) -> int:
-    """How many index pages ``rows`` rows need."""
-    return max(1, math.ceil(rows / ROWS_PER_INDEX_PAGE))
+ENTRY_WIDTH = 302.0
+
+
+def _entry(doc: Doc) -> str:
+    """The description cut to leave room for its detail (itself at most 3/5 of the column)."""
+    if not doc.detail:
+        return doc.description[:70]
+    tail = f" ({fit(doc.detail, FONT, 9, ENTRY_WIDTH * 0.6)})"
+    room = ENTRY_WIDTH - stringWidth(tail, FONT, 9)
+    return fit(doc.description[:70], FONT, 9, room) + tail
+
+
+def index_layout(headings: Sequence[bool]) -> list[range]:
+    """The rows on each index page.
+
+    At most :data:`ROWS_PER_INDEX_PAGE` a page, and a section heading never last on a
+    page: it moves over with its first entry.
+    """
+    pages: list[range] = []
+    start = 0
+    while start < len(headings):
+        end = min(start + ROWS_PER_INDEX_PAGE, len(headings))
+        while end < len(headings) and end - start > 1 and headings[end - 1]:
+            end -= 1
+        pages.append(range(start, end))
+        start = end
+    return pages or [range(0)]
+
+
+def index_pages(headings: Sequence[bool]) -> int:
+    """How many index pages rows need (``headings``: whether each row is a section heading)."""
+    return len(index_layout(headings))
+
+
+def heading_flags(sections: Sequence[tuple[str, Sequence[object]]]) -> list[bool]:
+    """Whether each index row of ``sections`` is a heading (one per section, then its rows)."""
+    return [flag for _title, docs in sections for flag in (True, *(False for _d in docs))]
 
 
 def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDEX",
@@ -134,7 +176,7 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
         _cover(pdf, cover)
         first = 1
     links: list[tuple[int, tuple[float, ...], int]] = []
-    for page in range(index_pages(len(rows))):
+    for page, span in enumerate(index_layout([row[5] for row in rows])):
         if page or cover is not None:
             pdf.showPage()
         y = A4[1] - 70
@@ -145,16 +187,17 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
         for x, head in ((48, "Ref"), (110, "Document"), (420, "Date"), (490, "Pages")):
             pdf.drawString(x, y, head)
         y -= 16
-        for ref, text, date, span, target, is_section in rows[
-                page * ROWS_PER_INDEX_PAGE:(page + 1) * ROWS_PER_INDEX_PAGE]:
+        for ref, text, date, pages, target, is_section in rows[span.start:span.stop]:
             what = f"The index entry {ref}"
             font = BOLD if is_section else FONT
             pdf.setFont(font, 9)
+            # a section's title runs across the Ref and Document columns, never cut to a ref
             pdf.drawString(48, y, fit(drawable(ref.upper() if is_section else ref, what,
-                                               BundleError), font, 9, 58))
-            pdf.drawString(110, y, fit(drawable(text, what, BundleError), font, 9, 302))
+                                               BundleError), font, 9, 364 if is_section else 58))
+            if not is_section:
+                pdf.drawString(110, y, fit(drawable(text, what, BundleError), font, 9, 302))
             pdf.drawString(420, y, date)
-            pdf.drawString(490, y, span)
+            pdf.drawString(490, y, pages)
             links.append((first + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
             y -= 19
     pdf.showPage()
@@ -174,6 +217,8 @@ def _cover(pdf: canvas.Canvas, cover: Cover) -> None:
     lines.append(("Bundle date", cover.bundle_date))
     if cover.redacted:
         lines.append(("", "REDACTED BUNDLE: third-party details removed"))
+    if cover.draft:
+        lines.append(("", "DRAFT: not recorded as the case's bundle"))
     pdf.setFont(FONT, 12)
     for label, text in lines:
         y -= 26

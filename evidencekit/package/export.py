@@ -33,7 +33,7 @@ from evidencekit.core.errors import InputError, IntegrityError, StorageError
 from evidencekit.core.hashing import Digest, copy_and_hash, hash_file
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event, Head
-from evidencekit.custody.exhibits import Item, latest_bundle, readable_name, whole
+from evidencekit.custody.exhibits import Item, find_bundle, readable_name, whole
 from evidencekit.custody.lifecycle import KEY_ACTIONS
 from evidencekit.keys.diceware import generate_passphrase
 from evidencekit.keys.keyfile import PublicKey, Signer
@@ -133,7 +133,8 @@ def _payload_digests(staging: Path, known: dict[str, Digest],
 
 
 def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
-                request: ExportRequest, digests: dict[str, Digest]) -> None:
+                request: ExportRequest, digests: dict[str, Digest],
+                bundle: Event | None) -> None:
     _write(staging, "manifest-sha256.txt",
            bagfiles.format_manifest({p: d.sha256 for p, d in digests.items()}))
     if request.sha512:
@@ -142,10 +143,11 @@ def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
     _write(staging, "bagit.txt", bagfiles.BAGIT_TXT)
     info = layout.bag_info_fields(case.info, signer.public, package_id, request,
                                        case.clock(), bagfiles.payload_oxum(d.size for d in
-                                                                      digests.values()))
+                                                                      digests.values()),
+                                       bundle)
     _write(staging, "bag-info.txt", bagfiles.format_bag_info(info))
     _write(staging, "VERIFY.txt", layout.verify_text(case.info, signer.public, package_id,
-                                                          request))
+                                                          request, bundle))
     _write(staging, layout.SIGNER_PEM, signer.public.to_pem().encode("ascii"))
     tags = {name: hash_file(staging / name, sha512=request.sha512)
             for name in layout.TAG_FILES if (staging / name).exists()}
@@ -183,7 +185,7 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         advance = begin(progress, sum(i.size for i in items))
         known, files = _copy_all(case, items, staging, advance, request.redacted,
                                  request.sha512)
-        bundle = None if request.refs else latest_bundle(case.events(), request.redacted)
+        bundle = _carried(case, request)
         if bundle is not None:
             known, files = _copy_bundle(case, bundle, staging, known, files, request.sha512)
         for key in _signer_keys(case, signer):
@@ -193,7 +195,7 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         event, _head = _record_export(case, signer, staging, package_id, request, files,
                                       bundle)
         _finish_bag(staging, case, signer, package_id, request,
-                    _payload_digests(staging, known, request.sha512))
+                    _payload_digests(staging, known, request.sha512), bundle)
         if request.encryption is not None and read_me is not None:
             _publish_encrypted(staging, target, read_me, package_id,
                                (request.encryption, passphrase), progress)
@@ -202,8 +204,10 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ExportResult(str(target), package_id, tuple(files), event.seq,
-                        signer.public.fingerprint, request.encryption, passphrase,
-                        None if read_me is None else str(read_me))
+                        signer.public.fingerprint, layout.bundle_line(bundle),
+                        None if bundle is None else str(bundle.details.get("bundle_id")),
+                        encryption=request.encryption, passphrase=passphrase,
+                        read_me=None if read_me is None else str(read_me))
 
 
 def package_target(out: Path, request: ExportRequest) -> Path:
@@ -217,6 +221,16 @@ def package_target(out: Path, request: ExportRequest) -> Path:
 def _read_me_path(target: Path) -> Path:
     """``x.zip.age`` → ``x.READ-ME-FIRST.txt`` beside it (one per package in a folder)."""
     return target.with_name(f"{target.name.removesuffix('.zip.age')}.READ-ME-FIRST.txt")
+
+
+def _carried(case: Case, request: ExportRequest) -> Event | None:
+    """The recorded bundle the package carries: the one named, else the latest of its kind.
+
+    None when only some exhibits are exported and no bundle is named.
+    """
+    if request.bundle is None and request.refs:
+        return None
+    return find_bundle(case.events(), request.bundle, request.redacted)
 
 
 def _copy_all(case: Case, items: list[Item], staging: Path, progress: Advance | None,
@@ -237,7 +251,7 @@ def _copy_bundle(case: Case, bundle: Event, staging: Path, known: dict[str, Dige
                  ) -> tuple[dict[str, Digest], list[ExportedFile]]:
     """Add the latest bundle (and its page map) to the package: data/bundle/."""
     (staging / BUNDLE).mkdir(parents=True)
-    rel = f"{BUNDLE}/hearing-bundle.pdf"
+    rel = layout.BUNDLE_PDF
     digest = _copy_exhibit(case, _bundle_item(bundle), staging / rel, None, sha512)
     _write(staging, f"{BUNDLE}/hearing-bundle.json",
            canonical_bytes({"bundle_sha256": bundle.sha256, "custody_event": bundle.seq,

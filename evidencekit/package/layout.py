@@ -30,6 +30,7 @@ INDEX_JSON = "data/index/exhibits.json"
 INDEX_CSV = "data/index/exhibits.csv"
 SIGNATURE = "signature/tagmanifest-sha256.txt.sig"
 SIGNER_PEM = "signature/signer.pem"
+BUNDLE_PDF = "data/bundle/hearing-bundle.pdf"
 TAG_FILES = ("VERIFY.txt", "bag-info.txt", "bagit.txt", "manifest-sha256.txt",
              "manifest-sha512.txt", SIGNER_PEM)
 """Listed in both tag manifests (strict BagIt tools want every tag file listed); only the
@@ -74,8 +75,26 @@ def index_csv(rows: Sequence[dict[str, JsonValue]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def bundle_fields(bundle: Event | None) -> list[tuple[str, str]]:
+    """``bag-info.txt`` fields naming the hearing bundle a package carries (or ``none``)."""
+    if bundle is None:
+        return [("Bundle-Identifier", "none")]
+    return [("Bundle-Identifier", str(bundle.details.get("bundle_id", "?"))),
+            ("Bundle-Custody-Event", str(bundle.seq)), ("Bundle-SHA256", bundle.sha256 or "")]
+
+
+def bundle_line(bundle: Event | None) -> str:
+    """One sentence saying which hearing bundle a package carries."""
+    if bundle is None:
+        return "no hearing bundle"
+    return (f"{BUNDLE_PDF}: bundle {bundle.details.get('bundle_id', '?')}, "
+            f"{bundle.details.get('pages', '?')} pages, recorded as custody event "
+            f"#{bundle.seq} on {bundle.time[:10]}")
+
+
 def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
-                    request: ExportRequest, now: datetime, oxum: str) -> list[tuple[str, str]]:
+                    request: ExportRequest, now: datetime, oxum: str,
+                    bundle: Event | None = None) -> list[tuple[str, str]]:
     """The ``bag-info.txt`` fields, standard BagIt labels first.
 
     A redacted package leaves out the case title (it may name a place or a person).
@@ -95,17 +114,18 @@ def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
         ("Signer-Name", signer.name),
         ("Signer-Organization", signer.org),
         ("Signer-Fingerprint", signer.fingerprint),
+        *bundle_fields(bundle),
     ]
 
 
 def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
-                request: ExportRequest) -> bytes:
+                request: ExportRequest, bundle: Event | None = None) -> bytes:
     """``VERIFY.txt``: how to check this package with standard tools alone."""
     title = "(redacted package)" if request.redacted else info.title
     sha512 = ("\n     sha512sum -c manifest-sha512.txt" if request.sha512 else "")
     text = _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
                           recipient=request.recipient, name=signer.name, org=signer.org,
-                          fingerprint=signer.fingerprint)
+                          fingerprint=signer.fingerprint, bundle=bundle_line(bundle))
     if request.encryption is not None:
         text += _ENCRYPTED_NOTE.format(how=_how_encrypted(request.encryption))
     return text.encode("utf-8")
@@ -175,6 +195,7 @@ HOW TO CHECK THIS EVIDENCE PACKAGE
 Case:        {ref} - {title}
 Package:     {package_id}
 For:         {recipient}
+Bundle:      {bundle}
 Signed by:   {name}, {org}
 Fingerprint: {fingerprint}
 
@@ -258,6 +279,9 @@ class ExportRequest:
     sha512: bool = True
     encryption: AgeEncryption | None = None
     """Encrypt the package (always a zip then) into one ``….zip.age`` file for age."""
+    bundle: str | None = None
+    """The recorded bundle to carry (id, SHA-256 or event number; ``"none"``); ``None``: the
+    latest, unless ``refs`` picks exhibits."""
 
     @recipient.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -284,6 +308,9 @@ class ExportResult:
     files: tuple[ExportedFile, ...] = attrs.field(converter=frozen_tuple)
     event_seq: int
     signer_fingerprint: str
+    bundle: str = "no hearing bundle"
+    """Which hearing bundle the package carries, in words (:func:`bundle_line`)."""
+    bundle_id: str | None = None
     encryption: AgeEncryption | None = None
     passphrase: str | None = attrs.field(default=None, repr=False)
     """The generated passphrase of a passphrase-encrypted package: show it once, keep it nowhere."""
@@ -295,7 +322,8 @@ class ExportResult:
         data: dict[str, JsonValue] = {
             "path": self.path, "package_id": self.package_id, "event_seq": self.event_seq,
             "signer_fingerprint": self.signer_fingerprint,
-            "files": [attrs.asdict(f) for f in self.files]}
+            "files": [attrs.asdict(f) for f in self.files],
+            "bundle": self.bundle, "bundle_id": self.bundle_id}
         if self.encryption is not None:
             data |= {"encryption": self.encryption.to_record(), "read_me": self.read_me,
                      "passphrase": self.passphrase}
