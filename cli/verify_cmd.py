@@ -22,8 +22,9 @@ def verify(target: Path | None, trust: tuple[Path, ...], as_json: bool) -> None:
 
     TARGET is a case folder, a package folder or a package .zip (default: the
     case holding the current folder). Every file is re-hashed and every custody
-    event and signature checked. Exits 0 only when everything holds; 1 when
-    anything is wrong.
+    event and signature checked. Each problem is reported once, at its cause;
+    checks that would only repeat it are listed as skipped. Exits 0 only when
+    everything holds; 1 when anything is wrong (or nothing is at TARGET).
     """
     keys = [load_public_key(p) for p in trust]
     with progress_bar("Verifying") as progress:
@@ -41,6 +42,8 @@ def _print_report(report: VerificationReport) -> None:
     for f in report.findings:
         label = "FAIL" if f.severity == "error" else "warn"
         click.echo(f"{label} {safe(f.subject)}: {safe(f.message)} [{f.code}]")
+    for s in report.skipped:
+        click.echo(f"skipped {safe(s.check)}: {safe(s.reason)}")
     if "files" in c:
         summary = f"{c['files']} files, {c.get('events', 0)} custody events checked"
     else:

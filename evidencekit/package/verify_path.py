@@ -8,7 +8,7 @@ from pathlib import Path
 from evidencekit.case.folder import CASE_FILE, Case
 from evidencekit.case.verify import verify_case
 from evidencekit.core.progress import Progress
-from evidencekit.core.report import VerificationReport
+from evidencekit.core.report import Finding, VerificationReport
 from evidencekit.keys.keyfile import PublicKey
 from evidencekit.package.verify import verify_package
 
@@ -17,13 +17,18 @@ def verify_path(path: Path | None, trusted: Sequence[PublicKey], *,
                 progress: Progress | None = None) -> VerificationReport:
     """Verify a case folder, a package folder or a package zip, and report every finding.
 
-    ``None`` means the case holding the current folder.
+    ``None`` means the case holding the current folder. A path with nothing at it is a
+    failed verification (one ``target-missing`` finding), not an error.
 
     Raises:
         InputError: the path is neither a case nor a package.
         CaseError: no case was found from the current folder.
         CustodyError: a case's custody files cannot be read at all.
     """
+    if path is not None and not path.exists() and not path.is_symlink():
+        return VerificationReport(str(path), (Finding(
+            "target-missing", "there is nothing at this path: check the name of the case "
+            "folder, package folder or .zip", str(path)),))
     if path is None or (path / CASE_FILE).is_file():
         case = Case.open(path) if path is not None else Case.find()
         return verify_case(case, trusted, progress=progress)
