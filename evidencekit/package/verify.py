@@ -120,6 +120,7 @@ def verify_package(path: Path, trusted: Sequence[PublicKey], *, jobs: int = 2,
     extract, known = src.read_small(layout.EVENTS), _package_keys(src)
     keys = _with_handed_on(extract, Keyring.of(trusted, known))
     seal = check_seal(src, list(keys.trusted.values()))                 # steps 3, 4
+    found = [f for f in found if not (f.code == "manifest-missing" and f.subject in seal.changed)]
     found += seal.findings
     manifests = [attrs.evolve(m, altered=m.name in seal.changed) for m in manifests]
     custody = _custody(src, extract, seal, manifests, hashed, keys)     # step 5
@@ -149,7 +150,15 @@ def _custody(src: PackageSource, extract: bytes | None, seal: Seal, manifests: l
             f"{', '.join(broken)} failed the manifest check above")])
     found, events = _check_custody(src, extract, seal.info, keys, seal.signer)
     clean = not any(f.severity == "error" for f in found)
-    return _Custody(events, found, _export_record(events) if clean else {}, [])
+    skipped = []
+    if seal.signer is None and any(f.code == "signer-untrusted" for f in found):
+        # keys that came in the package: the failed seal above is why none is vouched for
+        found = [f for f in found if f.code != "signer-untrusted"]
+        skipped.append(SkippedCheck(
+            "trust in event signers whose keys came in the package",
+            "the package signature does not hold or its signer is not trusted, so it "
+            "vouches for no key"))
+    return _Custody(events, found, _export_record(events) if clean else {}, skipped)
 
 
 def _export_record(events: list[Event]) -> dict[str, str]:
@@ -177,8 +186,10 @@ def _check_oxum(src: PackageSource, info: dict[str, str] | None,
                                                                  "file-unreadable"}:
         return [], [SkippedCheck("Payload-Oxum", "the altered file(s) above changed the byte "
                                  "count")]
+    also = (" (the missing or extra files above change it)"
+            if codes & {"file-missing", "file-extra"} else "")
     return [Finding("oxum-mismatch", f"Payload-Oxum says {stated} but the payload is {oxum} "
-                    "(bytes.files)", "bag-info.txt")], []
+                    f"(bytes.files){also}", "bag-info.txt")], []
 
 
 def bytes_in_package(path: Path) -> int:
@@ -254,7 +265,7 @@ def _check_export_items(custody: _Custody, manifests: list[Manifest],
     Files that already failed steps 1 and 2 are left out: that finding is their cause.
     """
     events = custody.events
-    if custody.skipped or not events or events[-1].action != "exported":
+    if not events or events[-1].action != "exported":
         return []
     reported = {f.subject for f in payload}
     items = events[-1].details.get("items")

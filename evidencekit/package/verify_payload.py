@@ -49,14 +49,39 @@ def payload_findings(present: Collection[str], manifests: Sequence[Manifest],
     ``record`` maps exported paths to the SHA-256 the verified custody extract signs for
     them (empty when the extract did not verify).
     """
-    names = listed(manifests)
-    found = [Finding("file-missing", "listed in the manifest but not in the package", p)
-             for p in sorted(names - set(present))]
+    names, here = listed(manifests), set(present)
+    renamed = [_renamed(m, manifests, here) for m in manifests]
+    found = [f for f, _stray, _lacking in renamed if f is not None]
+    strays = set().union(*(stray for _f, stray, _lacking in renamed))
+    lacking = {(m.name, p) for m, (_f, _s, gaps) in zip(manifests, renamed, strict=True)
+               for p in gaps}
+    found += [Finding("file-missing", "listed in the manifest but not in the package", p)
+              for p in sorted(names - here - strays)]
     found += [Finding("file-extra", "in the package but not in the manifest (added after "
-                      "signing)", p) for p in sorted(set(present) - names)]
-    for rel in sorted(names & set(present)):
-        found += _compare(rel, hashed[rel], manifests, record)
+                      "signing)", p) for p in sorted(here - names)]
+    for rel in sorted(names & here):
+        found += _compare(rel, hashed[rel], [m for m in manifests
+                                             if (m.name, rel) not in lacking], record)
     return sorted(found, key=lambda f: f.subject)
+
+
+def _renamed(manifest: Manifest, manifests: Sequence[Manifest],
+             here: set[str]) -> tuple[Finding | None, set[str], set[str]]:
+    """Paths changed in one manifest's entries: one finding for the manifest, not one a path.
+
+    The manifest alone lists absent files, and leaves out present files that the other
+    manifests list.
+    """
+    others = [m for m in manifests if m is not manifest]
+    stray = {p for p in manifest.entries if p not in here
+             and not any(p in m.entries for m in others)}
+    lacking = {p for p in here if p not in manifest.entries
+               and any(p in m.entries for m in others)}
+    if not stray or not lacking:
+        return None, set(), set()
+    return Finding("manifest-entry-altered", f"lists {', '.join(sorted(stray))}, not in the "
+                   f"package, instead of {', '.join(sorted(lacking))}: the entries' paths were "
+                   "changed, not the files", manifest.name), stray, lacking
 
 
 def _compare(rel: str, digest: Hashed, manifests: Sequence[Manifest],

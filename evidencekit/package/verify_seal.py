@@ -67,6 +67,9 @@ def check_seal(src: PackageSource, trusted: Sequence[PublicKey]) -> Seal:
         skipped.append(SkippedCheck("the signature", f"{layout.SIGNER_PEM} was changed after "
                                     "signing, so the key in it is not the signer's"))
     else:
+        if not signature.valid:  # a damaged line is that same unsigned change
+            found = [f for f in found if not (f.code == "manifest-invalid"
+                                              and f.subject == TAG_MANIFEST)]
         found += signature.findings
         signer = _trusted(signature, info, trusted, found)
     return Seal(found, skipped, frozenset(changed), info, signer)
@@ -92,7 +95,7 @@ def _compare_tags(src: PackageSource, tags: dict[str, str], tags512: dict[str, s
     for rel in sorted(set(tags) | set(tags512)):
         digest = hash_entry(src, rel, sha512=True) if rel in src.sizes else "is missing"
         if isinstance(digest, str):
-            found.append(Finding("tag-missing", f"tag file {digest}", rel))
+            found += _missing_tag(rel, digest, tags, tags512, signed)
             changed.add(rel)
             continue
         bad256 = rel in tags and tags[rel] != digest.sha256
@@ -108,6 +111,17 @@ def _compare_tags(src: PackageSource, tags: dict[str, str], tags512: dict[str, s
                                  f"match the file, which agrees with the signed {TAG_MANIFEST}: "
                                  "the entry was changed, not the file", TAG_MANIFEST_512))
     return changed
+
+
+def _missing_tag(rel: str, why: str, tags: dict[str, str], tags512: dict[str, str],
+                 signed: bool) -> list[Finding]:
+    """A listed tag file that is absent, or an entry whose path one tag manifest changed."""
+    if rel not in tags and signed and tags512:
+        return [Finding("manifest-entry-altered", f"lists {rel}, which the signed "
+                        f"{TAG_MANIFEST} does not: the entry was changed", TAG_MANIFEST_512)]
+    if rel not in tags512 and not signed and tags512:
+        return []  # only the unsigned tag manifest lists it: bad-signature says so
+    return [Finding("tag-missing", f"tag file {why}", rel)]
 
 
 def _required_and_extra(src: PackageSource, tags: dict[str, str] | None,

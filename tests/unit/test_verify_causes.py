@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from evidencekit_cli.main import cli
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from evidencekit import (
     Case,
@@ -152,3 +154,50 @@ def test_missing_path_exits_1(tmp_path: Path, hana: Signer) -> None:
     assert "nothing-here" in result.output and "Traceback" not in result.output
     report = verify_path(tmp_path / "nothing-here", [hana.public])
     assert [f.code for f in report.errors] == ["target-missing"]
+
+
+CAUSES = frozenset({"file-altered", "file-missing", "file-extra", "tag-altered", "tag-missing",
+                    "manifest-entry-altered", "manifest-invalid", "manifest-missing",
+                    "bad-signature", "signature-missing"})
+"""Cause-level codes: what was changed. Consequences (custody-mismatch, signer-*) never appear."""
+
+
+def _tamper(pkg: Path, rel: str, kind: str, where: int) -> None:
+    path = pkg / rel
+    if kind == "delete":
+        path.unlink()
+    elif kind == "append":
+        path.write_bytes(path.read_bytes() + b"x")
+    elif kind == "extra":
+        (path.parent / "planted.txt").write_bytes(b"planted")
+    else:
+        data = bytearray(path.read_bytes())
+        data[where % len(data)] ^= 1 << (where % 8)
+        path.write_bytes(bytes(data))
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pick=st.integers(0, 10_000), kind=st.sampled_from(["flip", "delete", "append", "extra"]),
+       where=st.integers(0, 1 << 20), both=st.booleans())
+def test_any_single_tamper_is_found_once_at_its_cause(
+        built: Path, tmp_path_factory: pytest.TempPathFactory, hana: Signer, tom: Signer,
+        pick: int, kind: str, where: int, both: bool) -> None:
+    files = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
+    rel = files[pick % len(files)]
+    # the SHA-512 tag manifest is an unsigned convenience copy: removing it changes nothing
+    assume(not (kind == "delete" and rel == "tagmanifest-sha512.txt"))
+    pkg = tmp_path_factory.mktemp("tamper") / "pkg"
+    shutil.copytree(built, pkg)
+    for path in pkg.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    _tamper(pkg, rel, kind, where)
+    subject = str(Path(rel).parent / "planted.txt") if kind == "extra" else rel
+    subject = subject.removeprefix("./")
+    report = verify_package(pkg, [hana.public, tom.public] if both else [hana.public])
+    assert not report.ok
+    codes = {f.code for f in report.errors}
+    companions = {"oxum-mismatch"} | ({"tag-altered"} if rel.startswith("manifest-") else set())
+    causes = codes - companions or codes
+    assert len(causes) == 1 and causes <= CAUSES, report.errors
+    assert all(f.subject in (subject, "bag-info.txt", "signature/", "signature/"
+                             "tagmanifest-sha256.txt.sig") for f in report.errors), report.errors
