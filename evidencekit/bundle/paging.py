@@ -11,6 +11,7 @@ each section and document with its page; the file opens at 100% zoom. With
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 from collections.abc import Sequence
@@ -20,14 +21,17 @@ import attrs
 import pypdf
 from pypdf.annotations import Link
 from pypdf.constants import PageLabelStyle
+from pypdf.filters import ASCII85Decode
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
     NameObject,
     NullObject,
     PdfObject,
+    StreamObject,
 )
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -266,3 +270,57 @@ def set_labels(writer: pypdf.PdfWriter, labels: Sequence[str], start: int = 0) -
         writer.set_page_label(index, end, style=PageLabelStyle.DECIMAL, prefix=prefix or None,
                               start=first_number)
         index = end + 1
+
+
+_A85_DCT = ["/ASCII85Decode", "/DCTDecode"]
+
+
+def finish(writer: pypdf.PdfWriter, seed: bytes, start: int = 0) -> None:
+    """What a court archive checks, put right before the bundle is written.
+
+    A trailer ``/ID`` (the first part kept from an earlier bundle that is being
+    supplemented, the second from ``seed``, so the same inputs give the same file); no
+    ``/Trans`` on the pages from ``start`` on (reportlab writes an empty one on each);
+    JPEG pictures stored as DCT only, not ASCII85 on top (a quarter larger); and each
+    font, picture or other object that is the same in several documents kept once.
+    """
+    digest = ByteStringObject(hashlib.sha256(seed).digest()[:16])
+    first = writer._ID[0] if writer._ID else digest
+    writer._ID = ArrayObject([first, digest])
+    for page in writer.pages[start:]:
+        if "/Trans" in page:
+            del page["/Trans"]
+    for obj in writer._objects:
+        if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image":
+            _dct_only(obj)
+        elif isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Font":
+            obj.pop("/Name", None)  # obsolete since PDF 1.1, and it differs per document
+    _share_identical(writer)
+
+
+def _share_identical(writer: pypdf.PdfWriter) -> None:
+    """Keep one copy of objects that are the same; a pass per level of nesting.
+
+    One pass merges font files; the next, the descriptors that then point to the same
+    file; the next, the fonts. Stops when a pass changes nothing (at most five).
+    """
+    for _ in range(5):
+        before = sum(obj is not None for obj in writer._objects)
+        writer.compress_identical_objects()  # both removals are the default in every version
+        if sum(obj is not None for obj in writer._objects) == before:
+            return
+
+
+def _dct_only(image: StreamObject) -> None:
+    """Drop an ASCII85 layer over a JPEG picture (the JPEG bytes are kept as they are)."""
+    filters = image.get("/Filter")
+    if not isinstance(filters, ArrayObject) or [str(f) for f in filters] != _A85_DCT:
+        return
+    image._data = ASCII85Decode.decode(image._data)
+    image[NameObject("/Filter")] = NameObject("/DCTDecode")
+    params = image.get("/DecodeParms")
+    if isinstance(params, ArrayObject):
+        if isinstance(params[1], DictionaryObject):
+            image[NameObject("/DecodeParms")] = params[1]
+        else:
+            del image["/DecodeParms"]

@@ -201,3 +201,15 @@ def test_any_single_tamper_is_found_once_at_its_cause(
     assert len(causes) == 1 and causes <= CAUSES, report.errors
     assert all(f.subject in (subject, "bag-info.txt", "signature/", "signature/"
                              "tagmanifest-sha256.txt.sig") for f in report.errors), report.errors
+
+
+def test_cli_lists_the_skipped_checks(package: Path, hana: Signer, tmp_path: Path) -> None:
+    (package / "bag-info.txt").unlink()
+    pub = tmp_path / "hana.pub"
+    pub.write_text(hana.public.to_pub_file())
+    result = CliRunner().invoke(cli, ["verify", str(package), "--trust", str(pub)])
+    assert result.exit_code == 1
+    assert "FAIL bag-info.txt: tag file is missing [tag-missing]" in result.output
+    assert "skipped Payload-Oxum, Signer-Fingerprint and Package-Identifier: bag-info.txt " \
+        "is missing" in result.output
+    assert "another signer" not in result.output
