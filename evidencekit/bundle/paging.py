@@ -21,7 +21,6 @@ import attrs
 import pypdf
 from pypdf.annotations import Link
 from pypdf.constants import PageLabelStyle
-from pypdf.filters import ASCII85Decode
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
@@ -31,7 +30,6 @@ from pypdf.generic import (
     NameObject,
     NullObject,
     PdfObject,
-    StreamObject,
 )
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -272,17 +270,14 @@ def set_labels(writer: pypdf.PdfWriter, labels: Sequence[str], start: int = 0) -
         index = end + 1
 
 
-_A85_DCT = ["/ASCII85Decode", "/DCTDecode"]
-
-
 def finish(writer: pypdf.PdfWriter, seed: bytes, start: int = 0) -> None:
     """What a court archive checks, put right before the bundle is written.
 
     A trailer ``/ID`` (the first part kept from an earlier bundle that is being
     supplemented, the second from ``seed``, so the same inputs give the same file); no
     ``/Trans`` on the pages from ``start`` on (reportlab writes an empty one on each);
-    JPEG pictures stored as DCT only, not ASCII85 on top (a quarter larger); and each
-    font, picture or other object that is the same in several documents kept once.
+    and each font, picture or other object that is the same in several documents kept
+    once. (Typeset pictures are DCT only: ``new_canvas`` writes no ASCII85.)
     """
     digest = ByteStringObject(hashlib.sha256(seed).digest()[:16])
     first = writer._ID[0] if writer._ID else digest
@@ -291,9 +286,7 @@ def finish(writer: pypdf.PdfWriter, seed: bytes, start: int = 0) -> None:
         if "/Trans" in page:
             del page["/Trans"]
     for obj in writer._objects:
-        if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image":
-            _dct_only(obj)
-        elif isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Font":
+        if isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Font":
             obj.pop("/Name", None)  # obsolete since PDF 1.1, and it differs per document
     _share_identical(writer)
 
@@ -310,17 +303,3 @@ def _share_identical(writer: pypdf.PdfWriter) -> None:
         if sum(obj is not None for obj in writer._objects) == before:
             return
 
-
-def _dct_only(image: StreamObject) -> None:
-    """Drop an ASCII85 layer over a JPEG picture (the JPEG bytes are kept as they are)."""
-    filters = image.get("/Filter")
-    if not isinstance(filters, ArrayObject) or [str(f) for f in filters] != _A85_DCT:
-        return
-    image._data = ASCII85Decode.decode(image._data)
-    image[NameObject("/Filter")] = NameObject("/DCTDecode")
-    params = image.get("/DecodeParms")
-    if isinstance(params, ArrayObject):
-        if isinstance(params[1], DictionaryObject):
-            image[NameObject("/DecodeParms")] = params[1]
-        else:
-            del image["/DecodeParms"]

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -92,12 +93,16 @@ def new_canvas(buffer: io.BytesIO, size: tuple[float, float]) -> canvas.Canvas:
     """A reproducible, compressed canvas whose only font is the embedded one.
 
     Both fonts' first subsets are filled with :data:`FONT_PRIMER`, so they are the same
-    in every document (a bundle then shares them).
+    in every document (a bundle then shares them); streams are binary, never ASCII85
+    (JPEG pictures are stored as DCT only).
 
     Raises:
         InputError: the font files are not installed.
     """
     regular, bold = fonts()
+    # Binary streams: reportlab's default wraps pictures and pages in ASCII85, a quarter
+    # larger (and JPEG pictures then carry two filters). It reads this flag as it writes.
+    rl_config.useA85 = 0
     pdf = canvas.Canvas(buffer, pagesize=size, invariant=True, pageCompression=1,
                         initialFontName=regular)
     for name in (regular, bold):
