@@ -10,6 +10,11 @@ The steps match ``docs/package.md``:
 5. the custody extract: every event's signature and link, the signed head, and
    that each exported file's hash matches its events and the export event;
 6. path safety: absolute paths, ``..``, symlinks and device files are refused.
+
+Each problem is reported once, at its cause (``docs/package.md``): a check whose
+result would only repeat an earlier finding is skipped and named in the report's
+``skipped``, and a manifest entry that disagrees with an intact file (one matching its
+signed custody record) is blamed on the manifest, not the file.
 """
 
 from __future__ import annotations
@@ -121,11 +126,10 @@ def verify_package(path: Path, trusted: Sequence[PublicKey], *, jobs: int = 2,
     keys = _with_handed_on(extract, Keyring.of(trusted, known))
     seal = check_seal(src, list(keys.trusted.values()))                 # steps 3, 4
     found = [f for f in found if not (f.code == "manifest-missing" and f.subject in seal.changed)]
-    found += seal.findings
     manifests = [attrs.evolve(m, altered=m.name in seal.changed) for m in manifests]
     custody = _custody(src, extract, seal, manifests, hashed, keys)     # step 5
     payload = payload_findings(present, manifests, hashed, custody.record)  # steps 1, 2
-    found += payload + custody.findings
+    found += payload + seal.findings + custody.findings
     oxum, oxum_skipped = _check_oxum(src, seal.info, payload)
     found += oxum
     found += _check_export_items(custody, manifests, hashed, payload)
