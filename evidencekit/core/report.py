@@ -97,10 +97,15 @@ class VerificationReport:
             raise kind(f"Verification of {self.target} failed: {listed}")
 
     def to_dict(self) -> dict[str, JsonValue]:
-        """Stable plain-data form (the ``--json`` output of ``verify``)."""
-        return {
+        """Stable plain-data form (the ``--json`` output of ``verify``).
+
+        ``skipped`` is there only when a check was skipped.
+        """
+        data: dict[str, JsonValue] = {
             "target": self.target, "ok": self.ok, "checked": dict(self.checked),
             "errors": len(self.errors), "warnings": len(self.warnings),
             "findings": [f.to_dict() for f in self.findings],
-            "skipped": [s.to_dict() for s in self.skipped],
         }
+        if self.skipped:
+            data["skipped"] = [s.to_dict() for s in self.skipped]
+        return data

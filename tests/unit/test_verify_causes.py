@@ -213,3 +213,12 @@ def test_cli_lists_the_skipped_checks(package: Path, hana: Signer, tmp_path: Pat
     assert "skipped Payload-Oxum, Signer-Fingerprint and Package-Identifier: bag-info.txt " \
         "is missing" in result.output
     assert "another signer" not in result.output
+
+
+def test_json_lists_skipped_checks_only_when_there_are_some(package: Path, hana: Signer,
+                                                          tom: Signer) -> None:
+    assert "skipped" not in report_of(package, hana, tom).to_dict()
+    (package / "bag-info.txt").unlink()
+    data = report_of(package, hana, tom).to_dict()
+    assert data["skipped"] == [{"check": "Payload-Oxum, Signer-Fingerprint and "
+                                "Package-Identifier", "reason": "bag-info.txt is missing"}]
