@@ -36,9 +36,11 @@ def verify(target: Path | None, trust: tuple[Path, ...], identity: tuple[Path, .
 
     TARGET is a case folder, a package folder, a package .zip or an encrypted
     package .zip.age (default: the case holding the current folder). Every file is
-    re-hashed and every custody event and signature checked. An encrypted package
-    is decrypted into a private temporary folder that is removed afterwards. Exits
-    0 only when everything holds; 1 when anything is wrong.
+    re-hashed and every custody event and signature checked. Each problem is
+    reported once, at its cause; checks that would only repeat it are listed as
+    skipped. An encrypted package is decrypted into a private temporary folder that
+    is removed afterwards. Exits 0 only when everything holds; 1 when anything is
+    wrong (or nothing is at TARGET).
     """
     keys = [load_public_key(p) for p in trust]
     identities = [i for path in identity for i in load_age_identities(path)]
@@ -60,6 +62,8 @@ def _print_report(report: VerificationReport) -> None:
     for f in report.findings:
         label = "FAIL" if f.severity == "error" else "warn"
         click.echo(f"{label} {safe(f.subject)}: {safe(f.message)} [{f.code}]")
+    for s in report.skipped:
+        click.echo(f"skipped {safe(s.check)}: {safe(s.reason)}")
     if "files" in c:
         summary = f"{c['files']} files, {c.get('events', 0)} custody events checked"
     else:

@@ -47,7 +47,7 @@ from evidencekit.core.errors import (
 from evidencekit.core.hashing import Digest, hash_file
 from evidencekit.core.limits import LimitInForce, limits_in_force
 from evidencekit.core.progress import Progress
-from evidencekit.core.report import Finding, VerificationReport
+from evidencekit.core.report import Finding, SkippedCheck, VerificationReport
 from evidencekit.core.version import __version__
 from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Actor, Event, Head
@@ -144,6 +144,7 @@ __all__ = [
     "RegionSet",
     "SignatureError",
     "Signer",
+    "SkippedCheck",
     "Span",
     "StatementRedactionResult",
     "StorageError",

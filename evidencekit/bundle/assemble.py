@@ -193,6 +193,7 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
     title = f"{'Draft hearing' if cover.draft else 'Hearing'} bundle {cover.case_ref}"
     writer.add_metadata({"/Title": title, "/Creator": "evidencekit",
                          "/Producer": "evidencekit"})
+    paging.finish(writer, b"".join([front_pdf, *(d.pdf for _t, ds in sections for d in ds)]))
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), placed, len(labels)
@@ -257,6 +258,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
                                       f"(p. {where.first_label})",
                                 page_number=where.first, parent=parent)
     paging.set_labels(writer, every, start)
+    paging.finish(writer, b"".join([index_pdf, *(d.pdf for d in docs)]), start)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), placed, len(every)

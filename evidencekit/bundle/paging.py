@@ -11,6 +11,7 @@ each section and document with its page; the file opens at 100% zoom. With
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from typing import cast
@@ -21,6 +22,7 @@ from pypdf.annotations import Link
 from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -311,3 +313,38 @@ def set_labels(writer: pypdf.PdfWriter, labels: Sequence[str], start: int = 0) -
         writer.set_page_label(index, end, style=PageLabelStyle.DECIMAL, prefix=prefix or None,
                               start=first_number)
         index = end + 1
+
+
+def finish(writer: pypdf.PdfWriter, seed: bytes, start: int = 0) -> None:
+    """What a court archive checks, put right before the bundle is written.
+
+    A trailer ``/ID`` (the first part kept from an earlier bundle that is being
+    supplemented, the second from ``seed``, so the same inputs give the same file); no
+    ``/Trans`` on the pages from ``start`` on (reportlab writes an empty one on each);
+    and each font, picture or other object that is the same in several documents kept
+    once. (Typeset pictures are DCT only: ``new_canvas`` writes no ASCII85.)
+    """
+    digest = ByteStringObject(hashlib.sha256(seed).digest()[:16])
+    first = writer._ID[0] if writer._ID else digest
+    writer._ID = ArrayObject([first, digest])
+    for page in writer.pages[start:]:
+        if "/Trans" in page:
+            del page["/Trans"]
+    for obj in writer._objects:
+        if isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Font":
+            obj.pop("/Name", None)  # obsolete since PDF 1.1, and it differs per document
+    _share_identical(writer)
+
+
+def _share_identical(writer: pypdf.PdfWriter) -> None:
+    """Keep one copy of objects that are the same; a pass per level of nesting.
+
+    One pass merges font files; the next, the descriptors that then point to the same
+    file; the next, the fonts. Stops when a pass changes nothing (at most five).
+    """
+    for _ in range(5):
+        before = sum(obj is not None for obj in writer._objects)
+        writer.compress_identical_objects()  # both removals are the default in every version
+        if sum(obj is not None for obj in writer._objects) == before:
+            return
+

@@ -34,6 +34,8 @@ PINNED = [
     "Suggestion",
     # ingest as a newcomer meets it: Ctrl-C reports what was done
     "IngestInterrupted", "parse_details", "load_details",
+    # issue 12.6: each problem once, at its cause; the checks that would repeat it skipped
+    "SkippedCheck",
 ]
 
 
