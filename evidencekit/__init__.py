@@ -57,13 +57,22 @@ from evidencekit.core.errors import (
 from evidencekit.core.hashing import Digest, hash_file
 from evidencekit.core.limits import LimitInForce, limits_in_force
 from evidencekit.core.progress import Progress
-from evidencekit.core.report import Finding, VerificationReport
+from evidencekit.core.report import Finding, SkippedCheck, VerificationReport
 from evidencekit.core.version import __version__
 from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Actor, Event, Head
 from evidencekit.custody.exhibits import KINDS, Item, history_of
 from evidencekit.custody.lifecycle import KeyStatus, key_states
 from evidencekit.custody.origin import Origin
+from evidencekit.keys.agekey import (
+    AgeIdentity,
+    AgeRecipient,
+    create_age_identity,
+    load_age_identities,
+    load_age_recipients,
+    load_passphrase_file,
+)
+from evidencekit.keys.diceware import generate_passphrase
 from evidencekit.keys.keyfile import (
     FAST_KDF,
     MIN_PASSPHRASE,
@@ -79,6 +88,8 @@ from evidencekit.keys.keyfile import (
     short_fingerprint,
 )
 from evidencekit.keys.keyring import Keyring
+from evidencekit.package.decrypt import decrypt_file, decrypted_package
+from evidencekit.package.encrypt import AgeEncryption, encrypt_file
 from evidencekit.package.export import export_package
 from evidencekit.package.layout import ExportRequest, ExportResult
 from evidencekit.package.plan import ReceivedItem
@@ -105,6 +116,9 @@ __all__ = [
     "MIN_PASSPHRASE",
     "STRONG_KDF",
     "Actor",
+    "AgeEncryption",
+    "AgeIdentity",
+    "AgeRecipient",
     "BundleError",
     "BundleRequest",
     "BundleResult",
@@ -151,6 +165,7 @@ __all__ = [
     "RegionSet",
     "SignatureError",
     "Signer",
+    "SkippedCheck",
     "Span",
     "StatementRedactionResult",
     "StorageError",
@@ -162,18 +177,26 @@ __all__ = [
     "canonical_bytes",
     "check_log",
     "check_passphrase",
+    "create_age_identity",
     "create_key",
+    "decrypt_file",
+    "decrypted_package",
     "disclosure_register",
+    "encrypt_file",
     "exhibit_list",
     "export_package",
     "find_spans",
+    "generate_passphrase",
     "hash_file",
     "history_of",
     "ingest",
     "key_paths",
     "key_states",
     "limits_in_force",
+    "load_age_identities",
+    "load_age_recipients",
     "load_details",
+    "load_passphrase_file",
     "load_public_key",
     "load_register",
     "load_signer",

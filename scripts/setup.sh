@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # program (or, for a path, file) -> Debian package that provides it; the font is
 # embedded in every typeset bundle page (evidencekit/redact/typeset.py); heif-enc
-# makes the HEIC photos of the tests (evidencekit itself only reads HEIC, via pi-heif)
+# makes the HEIC photos of the tests (evidencekit itself only reads HEIC, via pi-heif);
+# age judges the encrypted packages in the tests
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
   [pdffonts]=poppler-utils
@@ -14,7 +15,7 @@ declare -A NEED=(
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core
   [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
-  [heif-enc]=libheif-examples
+  [heif-enc]=libheif-examples [age]=age [age-keygen]=age
 )
 missing=()
 for prog in "${!NEED[@]}"; do
