@@ -11,12 +11,15 @@ from evidencekit import (
     DisclosureRegister,
     ReceiveResult,
     disclosure_register,
+    load_age_identities,
+    load_passphrase_file,
     load_public_key,
     receive_package,
     set_disclosure_defaults,
 )
 
 from .common import (
+    age_passphrase,
     case_option,
     emit_json,
     fingerprint_text,
@@ -39,10 +42,17 @@ from .common import (
                    "Repeat for each key you accept.")
 @click.option("--prefix", help="Put PREFIX- in front of every received reference (HG/1 "
                                "becomes PREFIX-HG/1), when the sender's are taken here.")
+@click.option("--identity", "identity", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="For a .zip.age package: your age identity file. Repeatable.")
+@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="For a passphrase-encrypted .zip.age: the passphrase on this file's first "
+                   "line (otherwise you are asked).")
 @json_option
 def receive(package: Path, case_dir: Path | None, key_path: Path, trust: tuple[Path, ...],
-            prefix: str | None, as_json: bool) -> None:
-    """Take a partner's package (folder or .zip) into this case, history and all.
+            prefix: str | None, identity: tuple[Path, ...], passphrase_file: Path | None,
+            as_json: bool) -> None:
+    """Take a partner's package (folder, .zip or .zip.age) into this case, history and all.
 
     The package is verified completely first (as 'evidencekit verify' does); if
     anything fails, or its signer is not trusted, nothing is added (exit 3).
@@ -50,9 +60,13 @@ def receive(package: Path, case_dir: Path | None, key_path: Path, trust: tuple[P
     """
     case = open_case(case_dir)
     keys = [load_public_key(p) for p in trust]
+    identities = [i for path in identity for i in load_age_identities(path)]
+    secret = load_passphrase_file(passphrase_file) if passphrase_file else \
+        age_passphrase(package)
     signer = unlock(key_path)
     with progress_bar("Verifying") as progress:
-        result = receive_package(case, signer, package, keys, prefix=prefix, progress=progress)
+        result = receive_package(case, signer, package, keys, prefix=prefix, progress=progress,
+                                 identities=identities, passphrase=secret)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -2,9 +2,11 @@
 
 Order of work (so that a refused package leaves the case byte for byte as it was):
 
-1. **open**: copy the package's listed, safe files into a private folder in the case's
-   ``objects/tmp`` (a zip is unpacked there; what the copy leaves out as unsafe is
-   reported), so what is checked is exactly what is imported;
+1. **open**: an encrypted ``.zip.age`` is first decrypted into a private temporary
+   folder (:func:`decrypted_package`); then the package's listed, safe files are copied
+   into a private folder in the case's ``objects/tmp`` (a zip is unpacked there; what
+   the copy leaves out as unsafe is reported), so what is checked is exactly what is
+   imported;
 2. **verify** that copy with every check of ``evidencekit verify`` (see
    :func:`verify_source`); any error, an untrusted signer included, refuses the package
    and the private copy is removed;
@@ -32,12 +34,14 @@ import attrs
 from evidencekit.case.folder import Case, CaseWriter
 from evidencekit.case.objects import store_object
 from evidencekit.case.records import record_dir, write_record
-from evidencekit.core.errors import InputError, ReceiveError, StorageError
+from evidencekit.core.errors import InputError, IntegrityError, ReceiveError, StorageError
 from evidencekit.core.frozen import frozen_tuple
 from evidencekit.core.progress import Progress
 from evidencekit.core.report import Finding, VerificationReport
 from evidencekit.custody.origin import PACKAGE_RECEIVED, RECEIVED
+from evidencekit.keys.agekey import AgeIdentity
 from evidencekit.keys.keyfile import PublicKey, Signer
+from evidencekit.package.decrypt import Passphrase, decrypted_package, is_age_file
 from evidencekit.package.incoming import Incoming, read_incoming
 from evidencekit.package.plan import ReceivedItem, plan_receipt
 from evidencekit.package.reader import FolderSource, PackageSource, open_package
@@ -85,21 +89,37 @@ def check_prefix(prefix: str | None) -> str | None:
 
 
 def receive_package(case: Case, signer: Signer, package: Path, trusted: Sequence[PublicKey],
-                    *, prefix: str | None = None,
-                    progress: Progress | None = None) -> ReceiveResult:
-    """Verify a partner's package (folder or zip) completely, then add its exhibits to ``case``.
+                    *, prefix: str | None = None, progress: Progress | None = None,
+                    identities: Sequence[AgeIdentity] = (),
+                    passphrase: Passphrase = None) -> ReceiveResult:
+    """Verify a partner's package completely, then add its exhibits to ``case``.
 
-    ``trusted`` are the public keys whose signature on the package you accept (confirm
-    the fingerprint with the sender first). Nothing is added unless every check holds.
+    ``package`` is a folder, a zip, or an encrypted ``.zip.age`` (opened with one of
+    ``identities`` or the ``passphrase``, in a private temporary folder removed
+    afterwards). ``trusted`` are the public keys whose signature on the package you
+    accept (confirm the fingerprint with the sender first). Nothing is added unless
+    every check holds.
 
     Raises:
         ReceiveError: the package failed verification (``report`` says how), its signer
-            is not trusted, or a reference is taken (nothing was added).
-        InputError: ``package`` is neither a package folder nor a zip; a bad prefix.
+            is not trusted, a reference is taken, or an encrypted package is damaged
+            (nothing was added).
+        InputError: ``package`` is neither a package folder, a zip nor a ``.zip.age``;
+            a bad prefix; an identity or passphrase needed but not given.
+        KeyFileError: no identity fits the encrypted package, or a wrong passphrase.
         StorageError, CustodyError: the case cannot be written.
     """
-    return receive_source(case, signer, open_package(package), trusted, prefix=prefix,
-                          progress=progress)
+    if not is_age_file(package):
+        return receive_source(case, signer, open_package(package), trusted, prefix=prefix,
+                              progress=progress)
+    try:
+        with decrypted_package(package, identities, passphrase, progress=progress) as plain:
+            src = open_package(plain)
+            src.label = str(package)
+            return receive_source(case, signer, src, trusted, prefix=prefix,
+                                  progress=progress)
+    except IntegrityError as exc:  # a damaged or altered .age file: refused like the rest
+        raise ReceiveError(f"Package {package} was refused: {exc.message}") from exc
 
 
 def receive_source(case: Case, signer: Signer, src: PackageSource,

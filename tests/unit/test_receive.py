@@ -17,11 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidencekit import (
+    AgeEncryption,
+    AgeIdentity,
     Case,
     Event,
     ExportRequest,
     IngestRequest,
     InputError,
+    KeyFileError,
     ReceiveError,
     Signer,
     add_derived,
@@ -376,3 +379,27 @@ def test_a_record_is_checked_and_reported_once(housing: Case, police: Case, hana
     assert report.ok
     assert [f.code for f in report.warnings] == ["signer-vouched"]
     assert report.warnings[0].subject.startswith("sender's record ")
+
+
+def test_an_encrypted_package_is_received_with_the_right_identity(
+        housing: Case, police: Case, hana: Signer, tom: Signer, tmp_path: Path) -> None:
+    police_age, stranger = AgeIdentity.generate(), AgeIdentity.generate()
+    sealed = export_package(housing, hana, tmp_path / "sealed", ExportRequest(
+        "Police", encryption=AgeEncryption((police_age.recipient,))))
+    before = snapshot(police.root)
+    with pytest.raises(KeyFileError):
+        receive_package(police, tom, Path(sealed.path), [hana.public], identities=[stranger])
+    assert snapshot(police.root) == before
+    damaged = tmp_path / "damaged.zip.age"
+    data = bytearray(Path(sealed.path).read_bytes())
+    data[-100] ^= 1
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ReceiveError, match="refused"):
+        receive_package(police, tom, damaged, [hana.public], identities=[police_age])
+    assert snapshot(police.root) == before
+    got = receive_package(police, tom, Path(sealed.path), [hana.public],
+                          identities=[police_age])
+    assert [i.ref for i in got.items] == ["HG/1", "HG/2"]
+    assert verify_case(police, [tom.public]).ok
+    received, = disclosure_register(police).received
+    assert received.encryption is not None and received.encryption["format"] == "age-v1"
