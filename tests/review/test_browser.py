@@ -127,7 +127,7 @@ def test_photo_drag_preview_apply(browser: WebDriver, served: str, review_case: 
 
 def test_video_scrub_and_region(browser: WebDriver, served: str, review_case: Case) -> None:
     browser.get(served)
-    browser.get(served.split("?")[0] + "review/HG/2")
+    browser.get(served.split("?", maxsplit=1)[0] + "review/HG/2")
     video = browser.find_element(By.ID, "media")
     WebDriverWait(browser, 30).until(lambda d: d.execute_script(
         "return arguments[0].readyState >= 2 && arguments[0].duration > 0", video))
