@@ -65,8 +65,8 @@ def preview_png(case: Case, ref: str, plan: RegionSet) -> bytes:
         return dest.read_bytes()
 
 
-def apply(case: Case, key: Path | None, ref: str, plan: RegionSet, passphrase: str,
-          description: str | None) -> dict[str, Any]:
+def apply(case: Case, key: Path | None, ref: str, request: RedactionRequest,
+          passphrase: str) -> dict[str, Any]:
     """Sign and record the redaction (the CLI's call); the result as plain data.
 
     Raises:
@@ -77,8 +77,22 @@ def apply(case: Case, key: Path | None, ref: str, plan: RegionSet, passphrase: s
         raise KeyFileError("No key to sign with.",
                            hint="Start the app with `evidencekit review --key YOUR.key`.")
     signer = load_signer(key, passphrase)
-    request = RedactionRequest(regions=plan, description=description or None)
     return redact_item(case, ref, request, signer).to_dict()
+
+
+def request_of(data: dict[str, Any]) -> RedactionRequest:
+    """The redaction a page asks for: regions (media) or texts to keep (statements).
+
+    Raises:
+        InputError: a field of the wrong type, or regions not in the regions format.
+    """
+    keep, desc = data.get("keep", []), data.get("description")
+    if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
+        raise InputError("keep must be a list of texts.")
+    if desc is not None and not isinstance(desc, str):
+        raise InputError("The description must be text.")
+    return RedactionRequest(regions=plan_of(data), keep=tuple(keep), description=desc or None,
+                            pictures_reviewed=data.get("pictures_reviewed") is True)
 
 
 def review_page(case: Case, ref: str, kind: str) -> str:
@@ -157,9 +171,8 @@ def routes(review: Review) -> list[Route]:
         secret = data.pop("passphrase", None)
         if not isinstance(secret, str) or not secret:
             raise KeyFileError("Type the passphrase of your key to sign the redaction.")
-        desc = data.get("description")
-        result = await review.run(apply, review.case, review.key, item.ref, plan_of(data),
-                                  secret, desc if isinstance(desc, str) else None)
+        result = await review.run(apply, review.case, review.key, item.ref, request_of(data),
+                                  secret)
         return JSONResponse(result)
 
     return [Route("/review/{ref:path}", page_route),

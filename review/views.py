@@ -11,6 +11,7 @@ from urllib.parse import quote
 from evidencekit import Case, Event, Item, VerificationReport, history_of
 
 from .html import e, page, table
+from .pdfimages import page_count
 
 PHOTOS = ("image/jpeg", "image/png", "image/webp", "image/gif")
 """Photo types a browser shows as they are (HEIC has no browser support)."""
@@ -74,6 +75,17 @@ def _history(events: list[Event]) -> str:
                                      "SHA-256"], rows)
 
 
+def _pages(case: Case, item: Item) -> str:
+    """A PDF statement's pages as images (drawn on request, one by one)."""
+    if item.media_type != "application/pdf":
+        return ""
+    count = page_count(case.object_path(item.sha256))
+    return "".join(f'<img class="evidence page" loading="lazy" '
+                   f'src="{e(href(f"/pages/{n}", item.ref))}" '
+                   f'alt="{e(f"Page {n} of {count} of {item.ref}")}">'
+                   for n in range(1, count + 1))
+
+
 def _viewer(item: Item, kind: str) -> str:
     src = e(href("/file", item.ref))
     label = e(f"{item.ref}: {item.description}")
@@ -109,8 +121,9 @@ def exhibit_page(case: Case, ref: str) -> str:
     facts += [(k.replace("_", " ").capitalize(), str(v)) for k, v in item.metadata.items()
               if isinstance(v, str | int | float)]
     dl = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts)
-    body = (f'<div class="split"><section aria-label="The evidence">{_viewer(item, kind_of(item))}'
-            f'</section><section aria-label="Details"><dl>{dl}</dl></section></div>'
+    shown = _viewer(item, kind_of(item)) + _pages(case, item)
+    body = (f'<div class="split"><section aria-label="The evidence">{shown}</section>'
+            f'<section aria-label="Details"><dl>{dl}</dl></section></div>'
             + _history(history_of(case.events(), item.ref)))
     return page(f"Exhibit {item.ref}", body, case_title=_title(case))
 

@@ -51,7 +51,7 @@ class RedactionRequest:
     out: Path | None = None
     description: str | None = None
     pictures_reviewed: bool = False
-    keep: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    keep: tuple[str, ...] = ()
 
     @skip_detectors.validator
     def _known(self, _attr: object, value: tuple[str, ...]) -> None:

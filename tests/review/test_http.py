@@ -18,7 +18,7 @@ from tests.review.conftest import BASE, ORIGIN, PORT, TOKEN
 
 PLAN = {"regions": [{"x": 40, "y": 30, "w": 100, "h": 80}]}
 PAGES = ["/", "/exhibit/HG/1", "/exhibit/HG/2", "/exhibit/HG/3", "/verify", "/review/HG/1",
-         "/review/HG/2", "/static/review.css", "/static/redact.js", "/static/common.js"]
+         "/review/HG/2", "/statement/HG/3", "/static/statement.js", "/static/review.css", "/static/redact.js", "/static/common.js"]
 
 
 def test_first_visit_trades_the_token_for_a_strict_cookie(stranger: TestClient) -> None:
@@ -160,6 +160,59 @@ def test_bad_plans_are_explained(client: TestClient, body: bytes, words: str) ->
     assert response.status_code == 400 and words in response.json()["error"]
 
 
+def test_statement_review_proposals_preview_people_apply(client: TestClient,
+                                                        review_case: Case) -> None:
+    text = client.get("/statement/HG/3").text
+    assert "07700 900123" in text and "phone" in text and 'value="reject"' in text
+    before = len(review_case.events())
+    preview = client.post("/api/statement-preview/HG/3", json={"keep": ["NS4 7QT"]},
+                          headers=ORIGIN)
+    assert preview.status_code == 200, preview.text
+    pages = preview.json()["pages"]
+    assert pages and all(p.startswith("/preview/") for p in pages)
+    image = client.get(pages[0])
+    assert image.headers["content-type"] == "image/png"
+    assert PIL.Image.open(io.BytesIO(image.content)).width > 800
+    assert client.get(pages[0].rsplit("/", 1)[0] + "/99").status_code == 404
+    assert client.get("/preview/not-a-preview/1").status_code == 404
+    added = client.post("/api/people", headers=ORIGIN, json={
+        "name": "Joan Whitfield", "role": "third-party", "aliases": "Mrs Joan Whitfield, Joan"})
+    assert added.status_code == 200 and added.json()["people"] == 1
+    assert "Joan Whitfield" in (review_case.root / "people.toml").read_text()
+    assert "Mrs Joan Whitfield" in client.get("/statement/HG/3").text
+    assert len(review_case.events()) == before  # previews and the register sign nothing
+    done = client.post("/api/redact/HG/3", headers=ORIGIN,
+                       json={"keep": ["NS4 7QT"], "passphrase": PASSPHRASE})
+    assert done.status_code == 200, done.text
+    event = review_case.events()[-1]
+    assert event.exhibit == "HG/3-R1" and event.details["kept_proposals"] == 1
+    assert event.details["counts"]["name"] >= 1
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    ({"name": "Liam", "role": "anonymous-witness"}, "pseudonym"),
+    ({"name": "", "role": "party"}, "name"),
+    ({"name": "Liam", "role": "boss"}, "role"),
+    ({"name": ["Liam"]}, "text"),
+])
+def test_bad_people_are_explained(client: TestClient, body: dict[str, object],
+                                  words: str) -> None:
+    response = client.post("/api/people", headers=ORIGIN, json=body)
+    assert response.status_code == 400 and words in response.json()["error"]
+
+
+def test_pdf_statement_pages_as_images(client: TestClient, review_case: Case, hana: Signer,
+                                       sample_dir: Path) -> None:
+    pdf = next(sample_dir.glob("*.pdf"))
+    ingest(review_case, [pdf], hana, IngestRequest(kind="statement", producer="HG",
+                                                   description="PDF statement"))
+    assert 'src="/pages/1/HG/4"' in client.get("/exhibit/HG/4").text
+    page = client.get("/pages/1/HG/4")
+    assert page.headers["content-type"] == "image/png"
+    assert client.get("/pages/99/HG/4").status_code == 404
+    assert client.get("/pages/1/HG/3").status_code == 404  # not a PDF
+
+
 # -- refusals ---------------------------------------------------------------------------
 
 
@@ -225,12 +278,14 @@ def test_path_traversal_finds_nothing(client: TestClient, path: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/exhibit/HG/99", "/file/HG/99", "/review/HG/99",
-                                  "/review/HG/3", "/exhibit/", "/nowhere"])
+                                  "/review/HG/3", "/statement/HG/1", "/statement/HG/99",
+                                  "/pages/1/HG/99", "/exhibit/", "/nowhere"])
 def test_unknown_reference_is_404(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/api/preview/HG/99", "/api/redact/HG/99"])
+@pytest.mark.parametrize("path", ["/api/preview/HG/99", "/api/redact/HG/99",
+                                  "/api/statement-preview/HG/99"])
 def test_unknown_reference_post_is_404(client: TestClient, path: str) -> None:
     response = client.post(path, json={"plan": PLAN, "passphrase": PASSPHRASE}, headers=ORIGIN)
     assert response.status_code == 404
