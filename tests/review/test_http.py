@@ -18,7 +18,8 @@ from tests.review.conftest import BASE, ORIGIN, PORT, TOKEN
 
 PLAN = {"regions": [{"x": 40, "y": 30, "w": 100, "h": 80}]}
 PAGES = ["/", "/exhibit/HG/1", "/exhibit/HG/2", "/exhibit/HG/3", "/verify", "/review/HG/1",
-         "/review/HG/2", "/statement/HG/3", "/static/statement.js", "/static/review.css", "/static/redact.js", "/static/common.js"]
+         "/review/HG/2", "/statement/HG/3", "/static/statement.js", "/static/review.css",
+         "/static/redact.js", "/static/common.js"]
 
 
 def test_first_visit_trades_the_token_for_a_strict_cookie(stranger: TestClient) -> None:
