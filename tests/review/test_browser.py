@@ -168,3 +168,28 @@ def test_verify_page(browser: WebDriver, served: str) -> None:
     browser.find_element(By.LINK_TEXT, "Verify the case").click()
     assert "OK:" in browser.find_element(By.CSS_SELECTOR, ".verdict").text
     shot(browser, "verify")
+
+
+def test_statement_accept_one_reject_another(browser: WebDriver, served: str,
+                                             review_case: Case) -> None:
+    browser.get(served)
+    browser.get(served.split("?", maxsplit=1)[0] + "statement/HG/3")
+    wait_for(browser, "#pages img")
+    rows = {r.find_element(By.CSS_SELECTOR, "td").text: r
+            for r in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    phone = next(t for t in rows if "07700" in t)
+    postcode = next(t for t in rows if "NS4" in t)
+    rows[phone].find_element(By.CSS_SELECTOR, 'input[value="accept"]').click()
+    rows[postcode].find_element(By.CSS_SELECTOR, 'input[value="reject"]').click()
+    assert "rejected" in (rows[postcode].get_attribute("class") or "")
+    browser.find_element(By.ID, "show-preview").click()
+    WebDriverWait(browser, 60).until(lambda d: "1 text(s) kept visible" in status(d))
+    shot(browser, "statement")
+    browser.find_element(By.ID, "passphrase").send_keys(PASSPHRASE)
+    browser.find_element(By.ID, "apply").click()
+    wait_for(browser, "#made", 120)
+    derived = review_case.item("HG/3-R1")
+    text = subprocess.run(["pdftotext", str(review_case.object_path(derived.sha256)), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert postcode in text and phone not in text
+    assert review_case.events()[-1].details["kept_proposals"] == 1
