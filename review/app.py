@@ -31,7 +31,7 @@ from evidencekit import (
     verify_case,
 )
 
-from . import actions, statement, views
+from . import actions, bundle, statement, views
 from .security import ASGIApp, BodyTooLarge, Guard
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -108,6 +108,7 @@ def routes(review: Review) -> list[Route | Mount]:
         Route("/verify", verify),
         *actions.routes(review),
         *statement.routes(review),
+        *bundle.routes(review),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

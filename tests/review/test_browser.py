@@ -193,3 +193,17 @@ def test_statement_accept_one_reject_another(browser: WebDriver, served: str,
                           capture_output=True, text=True, check=True).stdout
     assert postcode in text and phone not in text
     assert review_case.events()[-1].details["kept_proposals"] == 1
+
+
+def test_bundle_arrange_and_build(browser: WebDriver, served: str, review_case: Case) -> None:
+    browser.get(served)
+    browser.find_element(By.LINK_TEXT, "Bundle").click()
+    browser.find_element(By.CSS_SELECTOR, '[aria-label="Move HG/2 up"]').click()  # HG/2 first
+    browser.find_element(By.CSS_SELECTOR, '[aria-label="Move HG/3 to the next section"]').click()
+    browser.find_element(By.ID, "passphrase").send_keys(PASSPHRASE)
+    shot(browser, "bundle")
+    browser.find_element(By.ID, "build").click()
+    wait_for(browser, 'a[href^="/bundle/"]', 180)
+    event = review_case.events()[-1]
+    assert event.action == "bundled"
+    assert [d["ref"] for d in event.details["documents"]] == ["HG/2", "HG/1", "HG/3"]

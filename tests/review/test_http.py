@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from tests.review.conftest import BASE, ORIGIN, PORT, TOKEN
 PLAN = {"regions": [{"x": 40, "y": 30, "w": 100, "h": 80}]}
 PAGES = ["/", "/exhibit/HG/1", "/exhibit/HG/2", "/exhibit/HG/3", "/verify", "/review/HG/1",
          "/review/HG/2", "/statement/HG/3", "/static/statement.js", "/static/review.css",
-         "/static/redact.js", "/static/common.js"]
+         "/static/redact.js", "/static/common.js", "/bundle", "/static/bundle.js"]
 
 
 def test_first_visit_trades_the_token_for_a_strict_cookie(stranger: TestClient) -> None:
@@ -212,6 +213,51 @@ def test_pdf_statement_pages_as_images(client: TestClient, review_case: Case, ha
     assert page.headers["content-type"] == "image/png"
     assert client.get("/pages/99/HG/4").status_code == 404
     assert client.get("/pages/1/HG/3").status_code == 404  # not a PDF
+
+
+def test_bundle_arranged_built_downloaded_indexed(client: TestClient, review_case: Case,
+                                                 tmp_path: Path) -> None:
+    page = client.get("/bundle").text
+    assert 'data-ref="HG/3"' in page and "No bundle built yet" in page
+    arrangement = {"sections": [{"title": "Pictures", "exhibits": ["HG/1"]},
+                                {"title": "Statements", "exhibits": ["HG/3"]},
+                                {"title": "Empty", "exhibits": []}],
+                   "parties": ["Northside Housing (applicant)"], "numbering": "sections"}
+    built = client.post("/api/bundle", headers=ORIGIN,
+                        json={**arrangement, "passphrase": PASSPHRASE})
+    assert built.status_code == 200, built.text
+    seq = built.json()["event_seq"]
+    event = review_case.events()[-1]
+    assert event.action == "bundled" and event.seq == seq
+    assert [d["ref"] for d in event.details["documents"]] == ["HG/1", "HG/3"]
+    assert [d["section"] for d in event.details["documents"]] == ["Pictures", "Statements"]
+    pdf = client.get(f"/bundle/{seq}")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("attachment")
+    (tmp_path / "b.pdf").write_bytes(pdf.content)
+    subprocess.run(["qpdf", "--check", str(tmp_path / "b.pdf")], check=True,
+                   capture_output=True)
+    page = client.get("/bundle").text
+    assert f"href=\"/bundle/{seq}\"" in page and "Pictures" in page and "B1" in page
+    assert client.get(f"/bundle/{seq + 5}").status_code == 404
+    assert client.get("/bundle/1").status_code == 404  # an event, but not a bundle
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({"sections": "HG/1"}, 400, "lists"),
+    ({"sections": [{"title": "A", "exhibits": ["HG/99"]}]}, 400, "HG/99"),
+    ({"sections": [{"title": "A", "exhibits": ["HG/1"]}], "passphrase": "wrong one"}, 403,
+     "passphrase"),
+    ({"sections": [{"title": "A", "exhibits": ["HG/1"]}], "passphrase": ""}, 403,
+     "passphrase"),
+])
+def test_bad_bundles_are_explained(client: TestClient, review_case: Case,
+                                   body: dict[str, object], status: int, words: str) -> None:
+    before = len(review_case.events())
+    response = client.post("/api/bundle", headers=ORIGIN, json={"passphrase": PASSPHRASE,
+                                                                **body})
+    assert response.status_code == status and words in response.json()["error"]
+    assert len(review_case.events()) == before
 
 
 # -- refusals ---------------------------------------------------------------------------
