@@ -9,8 +9,8 @@ is downloaded from there, by event number.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
