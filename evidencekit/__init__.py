@@ -84,6 +84,7 @@ from evidencekit.redact.statements import (
     load_register,
     redact_statement,
 )
+from evidencekit.redact.stills import write_still
 from evidencekit.redact.suggest import Suggestion
 
 __all__ = [
@@ -180,4 +181,5 @@ __all__ = [
     "verify_package",
     "verify_path",
     "write_exhibit_list",
+    "write_still",
 ]

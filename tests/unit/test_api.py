@@ -32,7 +32,7 @@ PINNED = [
     # ingest as a newcomer meets it: Ctrl-C reports what was done
     "IngestInterrupted", "parse_details", "load_details",
     # issue 16: the review app accepts and rejects proposals, adds people
-    "Proposal", "statement_proposals", "add_person",
+    "Proposal", "statement_proposals", "add_person", "write_still",
 ]
 
 

@@ -7,7 +7,10 @@ import tomllib
 from pathlib import Path
 
 import PIL.Image
+import PIL.ImageChops
 import pytest
+from click.testing import CliRunner
+from evidencekit_cli.main import cli
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +28,7 @@ from evidencekit import (
     parse_people,
     redact_item,
     statement_proposals,
+    write_still,
 )
 from evidencekit.redact.proposals import text_key
 
@@ -115,3 +119,65 @@ def test_any_name_round_trips_through_the_register(tmp_path_factory: pytest.Temp
 
 def test_text_key_folds_spacing_and_case() -> None:
     assert text_key(" NS1\n 1aa ") == text_key("ns1 1AA") == "ns1 1aa"
+
+
+@pytest.fixture
+def clip(case: Case, hana: Signer, sample_dir: Path) -> str:
+    ingest(case, [sample_dir / "bodycam_ashby.mp4"], hana,
+           IngestRequest(kind="bodycam", producer="HG", description="Clip"))
+    return "HG/1"
+
+
+def test_still_is_the_full_size_frame_ffmpeg_decodes(case: Case, clip: str,
+                                                     tmp_path: Path) -> None:
+    out = tmp_path / "frame.png"
+    size = write_still(case, clip, 1.5, out)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=width,height", "-of", "csv=p=0",
+                            str(case.object_path(case.item(clip).sha256))],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert size == tuple(int(v) for v in probe.split(","))
+    judge = tmp_path / "judge.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-ss", "1.5", "-i",
+                    str(case.object_path(case.item(clip).sha256)), "-frames:v", "1",
+                    str(judge)], check=True)
+    ours, theirs = PIL.Image.open(out).convert("RGB"), PIL.Image.open(judge).convert("RGB")
+    assert ours.size == theirs.size
+    diff = PIL.ImageChops.difference(ours, theirs)
+    assert max(hi for _lo, hi in diff.getextrema()) <= 8
+    assert "exif" not in PIL.Image.open(out).info
+
+
+@pytest.mark.parametrize(("at", "words"), [(9999.0, "lasts"), (-1.0, "zero or more"),
+                                           (float("nan"), "zero or more")])
+def test_still_refuses_a_time_outside_the_clip(case: Case, clip: str, tmp_path: Path,
+                                               at: float, words: str) -> None:
+    with pytest.raises(RedactionError, match=words):
+        write_still(case, clip, at, tmp_path / "f.png")
+    assert not (tmp_path / "f.png").exists()
+
+
+def test_still_refuses_an_existing_file_and_a_photo(case: Case, clip: str, hana: Signer,
+                                                    tmp_path: Path) -> None:
+    taken = tmp_path / "taken.png"
+    taken.write_bytes(b"mine")
+    with pytest.raises(RedactionError, match="already exists"):
+        write_still(case, clip, 0.5, taken)
+    assert taken.read_bytes() == b"mine"
+    photo = tmp_path / "p.png"
+    PIL.Image.new("RGB", (4, 4)).save(photo)
+    ingest(case, [photo], hana, IngestRequest(kind="photo", producer="HG", description="x"))
+    with pytest.raises(RedactionError, match="needs footage"):
+        write_still(case, "HG/2", 0.5, tmp_path / "f.png")
+
+
+def test_still_command(case: Case, clip: str, tmp_path: Path) -> None:
+    out = tmp_path / "frame.png"
+    result = CliRunner().invoke(cli, ["still", clip, "--at", "12.5", "--out", str(out),
+                                      "--case", str(case.root)])
+    assert result.exit_code == 3 and result.output.startswith("error: HG/1 lasts")
+    result = CliRunner().invoke(cli, ["still", clip, "--at", "0.5", "--out", str(out),
+                                      "--case", str(case.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Frame at 0.50 s written to {out} (")
+    assert PIL.Image.open(out).format == "PNG"
