@@ -20,16 +20,19 @@ from evidencekit import (
     Person,
     RedactionError,
     RedactionRequest,
+    RegionSet,
     Signer,
     StatementRedactionResult,
     add_person,
     ingest,
     load_register,
     parse_people,
+    preview_media_item,
     redact_item,
     statement_proposals,
     write_still,
 )
+from evidencekit.redact.grid import grid_step, ruled
 from evidencekit.redact.proposals import text_key
 
 TEXT = ("Statement of Hana Green.\nMrs Joan Whitfield, phone 07700 900123, lives at NS4 7QT.\n"
@@ -181,3 +184,32 @@ def test_still_command(case: Case, clip: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Frame at 0.50 s written to {out} (")
     assert PIL.Image.open(out).format == "PNG"
+
+
+@pytest.mark.parametrize(("size", "step"), [(100, 10), (320, 50), (1920, 200), (4000, 500),
+                                            (99999, 5000)])
+def test_grid_step_is_round_and_about_ten_lines(size: int, step: int) -> None:
+    assert grid_step(size) == step
+
+
+def test_ruled_preview_labels_original_pixels(tmp_path: Path) -> None:
+    image = PIL.Image.new("RGB", (640, 480), (40, 40, 40))
+    out = ruled(image)
+    left, top = out.width - 640, out.height - 480
+    assert left > 20 and top >= 24  # room for readable labels (12 px or more)
+    assert out.getpixel((left + 10, top + 10)) == (40, 40, 40)  # the picture, unscaled
+    assert out.getpixel((left + 100, top + 10)) != (40, 40, 40)  # a grid line at x = 100
+    path = tmp_path / "ruled.png"
+    out.save(path)
+    words = subprocess.run(["tesseract", str(path), "-", "--psm", "11"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert {"100", "200", "300"} <= set(words)  # an OCR engine reads the rulers
+
+
+def test_photo_preview_has_rulers(case: Case, hana: Signer, tmp_path: Path) -> None:
+    photo = tmp_path / "p.png"
+    PIL.Image.new("RGB", (300, 200), (90, 90, 90)).save(photo)
+    ingest(case, [photo], hana, IngestRequest(kind="photo", producer="HG", description="x"))
+    preview_media_item(case, "HG/1", RegionSet(), tmp_path / "look.png")
+    look = PIL.Image.open(tmp_path / "look.png")
+    assert look.width > 300 and look.height > 200
