@@ -20,6 +20,7 @@ from evidencekit import (
     Person,
     RedactionError,
     RedactionRequest,
+    Region,
     RegionSet,
     Signer,
     StatementRedactionResult,
@@ -33,6 +34,7 @@ from evidencekit import (
     write_still,
 )
 from evidencekit.redact.grid import grid_step, ruled
+from evidencekit.redact.media import sample_times
 from evidencekit.redact.proposals import text_key
 
 TEXT = ("Statement of Hana Green.\nMrs Joan Whitfield, phone 07700 900123, lives at NS4 7QT.\n"
@@ -213,3 +215,14 @@ def test_photo_preview_has_rulers(case: Case, hana: Signer, tmp_path: Path) -> N
     preview_media_item(case, "HG/1", RegionSet(), tmp_path / "look.png")
     look = PIL.Image.open(tmp_path / "look.png")
     assert look.width > 300 and look.height > 200
+
+
+def test_contact_sheet_times_show_a_timed_region_at_start_middle_and_end() -> None:
+    region = Region(x=0, y=0, w=5, h=5, start=2.0, end=4.0)
+    times = sample_times(10.0, (region,))
+    assert {2.0, 3.0, 3.96} <= set(times)
+    assert all(region.active_at(t) for t in (2.0, 3.0, 3.96))
+    clipped = sample_times(3.0, (Region(x=0, y=0, w=5, h=5, start=1.0),))
+    assert 1.0 in clipped and max(clipped) < 3.0  # an open end stops inside the clip
+    assert len(sample_times(10.0, tuple(Region(x=0, y=0, w=5, h=5, start=float(i), end=i + .5)
+                                        for i in range(9)))) == 16
