@@ -122,6 +122,12 @@ async def _library_error(_request: Request, exc: Exception) -> Response:
     return _error(exc)
 
 
+async def _internal(_request: Request, exc: Exception) -> Response:
+    # uvicorn still prints the traceback in the terminal; the page gets one line
+    return JSONResponse({"error": f"Internal error ({type(exc).__name__}); see the terminal "
+                                  "and report it."}, 500)
+
+
 async def _bad_json(_request: Request, _exc: Exception) -> Response:
     return JSONResponse({"error": "The request is not the JSON this page sends."}, 400)
 
@@ -137,5 +143,5 @@ def create_app(case: Case, *, token: str, port: int, key: Path | None = None,
     review = Review(case, key, trusted)
     app = Starlette(routes=routes(review), exception_handlers={
         BodyTooLarge: _too_large, EvidenceKitError: _library_error,
-        json.JSONDecodeError: _bad_json, UnicodeDecodeError: _bad_json})
+        json.JSONDecodeError: _bad_json, UnicodeDecodeError: _bad_json, Exception: _internal})
     return Guard(app, token=token, port=port)

@@ -1,5 +1,5 @@
 // Arranging the bundle: move documents up, down and between sections; build it.
-import { $, post, say } from "./common.js";
+import { $, answer, post, say } from "./common.js";
 
 const sections = () => [...document.querySelectorAll("#sections fieldset.section")];
 
@@ -53,7 +53,7 @@ $("#build-form").addEventListener("submit", async (ev) => {
   pass.value = "";
   say("Building and signing the bundle…");
   const res = await post("/api/bundle", body);
-  const data = await res.json();
+  const data = await answer(res);
   if (!res.ok) { say(data.error); return; }
   window.location.reload();
 });

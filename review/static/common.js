@@ -12,3 +12,8 @@ export function post(url, body) {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify(body), credentials: "same-origin" });
 }
+
+// The JSON a route answered, or its status as an error when it sent none.
+export async function answer(res) {
+  try { return await res.json(); } catch { return { error: `${res.status} ${res.statusText}` }; }
+}

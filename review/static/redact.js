@@ -1,6 +1,6 @@
 // Drawing boxes on a photo or a clip's frame, mute ranges, preview and Apply.
 // Coordinates sent to the server are pixels of the original (the library checks them).
-import { $, post, say, refPath } from "./common.js";
+import { $, answer, post, say, refPath } from "./common.js";
 
 const root = $("#review");
 const ref = root.dataset.ref;
@@ -108,7 +108,7 @@ function plan() {
 async function preview() {
   say("Making the preview…");
   const res = await post(`/api/preview/${refPath(ref)}`, { plan: plan() });
-  if (!res.ok) { say((await res.json()).error); return; }
+  if (!res.ok) { say((await answer(res)).error); return; }
   const img = $("#preview");
   img.src = URL.createObjectURL(await res.blob());
   img.hidden = false;
@@ -122,7 +122,7 @@ async function apply(ev) {
   pass.value = "";  // never kept in the page either
   say("Redacting and signing…");
   const res = await post(`/api/redact/${refPath(ref)}`, body);
-  const data = await res.json();
+  const data = await answer(res);
   if (!res.ok) { say(data.error); return; }
   const link = document.createElement("a");
   link.href = `/exhibit/${refPath(data.derived_ref)}`;

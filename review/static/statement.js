@@ -1,5 +1,5 @@
 // Statement review: accept or reject each proposal, preview the pages, add people, Apply.
-import { $, post, say, refPath } from "./common.js";
+import { $, answer, post, say, refPath } from "./common.js";
 
 const ref = $("#statement").dataset.ref;
 
@@ -17,7 +17,7 @@ function mark() {
 async function preview() {
   say("Making the preview…");
   const res = await post(`/api/statement-preview/${refPath(ref)}`, { keep: kept() });
-  const data = await res.json();
+  const data = await answer(res);
   if (!res.ok) { say(data.error); return; }
   const pages = $("#pages");
   pages.replaceChildren(...data.pages.map((src, i) => {
@@ -34,7 +34,7 @@ async function addPerson(ev) {
   const body = { name: $("#p-name").value, role: $("#p-role").value,
     aliases: $("#p-aliases").value, pseudonym: $("#p-pseudonym").value };
   const res = await post("/api/people", body);
-  const data = await res.json();
+  const data = await answer(res);
   if (!res.ok) { say(data.error); return; }
   say(`${data.added} added to the people register; reloading the proposals…`);
   window.location.reload();
@@ -48,7 +48,7 @@ async function apply(ev) {
   pass.value = "";
   say("Redacting and signing…");
   const res = await post(`/api/redact/${refPath(ref)}`, body);
-  const data = await res.json();
+  const data = await answer(res);
   if (!res.ok) { say(data.error); return; }
   const link = document.createElement("a");
   link.href = `/exhibit/${refPath(data.derived_ref)}`;

@@ -10,6 +10,7 @@ from pathlib import Path
 import PIL.Image
 import PIL.ImageStat
 import pytest
+from evidencekit_review import actions
 from evidencekit_review.app import create_app
 from starlette.testclient import TestClient
 
@@ -358,3 +359,17 @@ def test_huge_upload_refused_when_streamed(client: TestClient) -> None:
 
 def test_get_cannot_change_anything(client: TestClient) -> None:
     assert client.get("/api/redact/HG/1").status_code == 405
+
+
+def test_an_internal_error_is_one_json_line(review_case: Case, key_files: dict[str, Path],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object) -> bytes:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(actions, "preview_png", broken)
+    app = create_app(review_case, token=TOKEN, port=PORT, key=key_files["hg"])
+    with TestClient(app, base_url=BASE, raise_server_exceptions=False,
+                    cookies={f"evidencekit_review_{PORT}": TOKEN}) as c:
+        response = c.post("/api/preview/HG/1", json={"plan": PLAN}, headers=ORIGIN)
+    assert response.status_code == 500
+    assert response.json()["error"].startswith("Internal error (RuntimeError)")
