@@ -57,12 +57,12 @@ def plan_of(data: dict[str, Any]) -> RegionSet:
     return parse_regions(json.dumps(data.get("plan", {})))
 
 
-def preview_png(case: Case, ref: str, plan: RegionSet) -> bytes:
-    """The library's preview (regions outlined), read back from a private temporary folder."""
+def preview_png(case: Case, ref: str, plan: RegionSet, faces: bool = False) -> tuple[bytes, int]:
+    """The library's preview (regions and found faces outlined) and the faces found."""
     with tempfile.TemporaryDirectory(prefix="evidencekit-review-") as folder:
         dest = Path(folder) / "preview.png"
-        preview_media_item(case, ref, plan, dest)
-        return dest.read_bytes()
+        found = preview_media_item(case, ref, plan, dest, find_faces=faces)
+        return dest.read_bytes(), found
 
 
 def apply(case: Case, key: Path | None, ref: str, request: RedactionRequest,
@@ -92,7 +92,8 @@ def request_of(data: dict[str, Any]) -> RedactionRequest:
     if desc is not None and not isinstance(desc, str):
         raise InputError("The description must be text.")
     return RedactionRequest(regions=plan_of(data), keep=tuple(keep), description=desc or None,
-                            pictures_reviewed=data.get("pictures_reviewed") is True)
+                            pictures_reviewed=data.get("pictures_reviewed") is True,
+                            faces=data.get("faces") is True)
 
 
 def review_page(case: Case, ref: str, kind: str) -> str:
@@ -136,6 +137,8 @@ def _form() -> str:
             'step="0.01"></label><label>End (s) <input id="f-end" type="number" min="0" '
             'step="0.01"></label></span>'
             '<button type="button" id="add">Add box</button></fieldset>'
+            '<p><label class="check"><input type="checkbox" id="faces"> Also find faces and '
+            'hide them (check each one in the preview)</label></p>'
             '<h2>To hide</h2><ol id="regions" aria-live="polite"></ol><ol id="mutes"></ol>'
             '<p><button type="button" id="show-preview">Preview</button></p>'
             '<form id="apply-form"><label>Description of the copy <input id="description" '
@@ -159,9 +162,10 @@ def routes(review: Review) -> list[Route]:
         item = await review.run(review.item, request)
         if item is None:
             return JSONResponse({"error": "There is no such exhibit in this case."}, 404)
-        plan = plan_of(await body_of(request))
-        png = await review.run(preview_png, review.case, item.ref, plan)
-        return Response(png, media_type="image/png")
+        data = await body_of(request)
+        png, found = await review.run(preview_png, review.case, item.ref, plan_of(data),
+                                      data.get("faces") is True)
+        return Response(png, media_type="image/png", headers={"x-faces-found": str(found)})
 
     async def apply_route(request: Request) -> Response:
         item = await review.run(review.item, request)

@@ -107,18 +107,21 @@ function plan() {
 
 async function preview() {
   say("Making the preview…");
-  const res = await post(`/api/preview/${refPath(ref)}`, { plan: plan() });
+  const faces = $("#faces").checked;
+  const res = await post(`/api/preview/${refPath(ref)}`, { plan: plan(), faces });
   if (!res.ok) { say((await answer(res)).error); return; }
   const img = $("#preview");
   img.src = URL.createObjectURL(await res.blob());
   img.hidden = false;
-  say("Preview ready below. Nothing has been changed yet.");
+  const found = faces ? ` ${res.headers.get("x-faces-found")} face(s) found: check each one.` : "";
+  say(`Preview ready below. Nothing has been changed yet.${found}`);
 }
 
 async function apply(ev) {
   ev.preventDefault();
   const pass = $("#passphrase");
-  const body = { plan: plan(), passphrase: pass.value, description: $("#description").value };
+  const body = { plan: plan(), passphrase: pass.value, description: $("#description").value,
+    faces: $("#faces").checked };
   pass.value = "";  // never kept in the page either
   say("Redacting and signing…");
   const res = await post(`/api/redact/${refPath(ref)}`, body);

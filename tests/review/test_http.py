@@ -373,3 +373,17 @@ def test_an_internal_error_is_one_json_line(review_case: Case, key_files: dict[s
         response = c.post("/api/preview/HG/1", json={"plan": PLAN}, headers=ORIGIN)
     assert response.status_code == 500
     assert response.json()["error"].startswith("Internal error (RuntimeError)")
+
+
+def test_faces_found_in_the_preview_and_hidden_on_apply(client: TestClient, review_case: Case,
+                                                       hana: Signer) -> None:
+    face = Path(__file__).resolve().parents[2] / "fixtures" / "faces" / "astronaut_256.jpg"
+    ingest(review_case, [face], hana, IngestRequest(kind="photo", producer="HG",
+                                                    description="A face"))
+    look = client.post("/api/preview/HG/4", json={"plan": {}, "faces": True}, headers=ORIGIN)
+    assert look.status_code == 200 and int(look.headers["x-faces-found"]) >= 1
+    done = client.post("/api/redact/HG/4", headers=ORIGIN,
+                       json={"plan": {}, "faces": True, "passphrase": PASSPHRASE})
+    assert done.status_code == 200, done.text
+    assert done.json()["faces_found"] >= 1
+    assert review_case.events()[-1].details["faces_detected"] >= 1
