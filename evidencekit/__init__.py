@@ -53,6 +53,15 @@ from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Actor, Event, Head
 from evidencekit.custody.exhibits import KINDS, Item, history_of
 from evidencekit.custody.lifecycle import KeyStatus, key_states
+from evidencekit.keys.agekey import (
+    AgeIdentity,
+    AgeRecipient,
+    create_age_identity,
+    load_age_identities,
+    load_age_recipients,
+    load_passphrase_file,
+)
+from evidencekit.keys.diceware import generate_passphrase
 from evidencekit.keys.keyfile import (
     FAST_KDF,
     MIN_PASSPHRASE,
@@ -68,6 +77,8 @@ from evidencekit.keys.keyfile import (
     short_fingerprint,
 )
 from evidencekit.keys.keyring import Keyring
+from evidencekit.package.decrypt import decrypt_file, decrypted_package
+from evidencekit.package.encrypt import AgeEncryption, encrypt_file
 from evidencekit.package.export import export_package
 from evidencekit.package.layout import ExportRequest, ExportResult
 from evidencekit.package.verify import verify_package
@@ -94,6 +105,9 @@ __all__ = [
     "MIN_PASSPHRASE",
     "STRONG_KDF",
     "Actor",
+    "AgeEncryption",
+    "AgeIdentity",
+    "AgeRecipient",
     "BundleError",
     "BundleRequest",
     "BundleResult",
@@ -146,17 +160,25 @@ __all__ = [
     "canonical_bytes",
     "check_log",
     "check_passphrase",
+    "create_age_identity",
     "create_key",
+    "decrypt_file",
+    "decrypted_package",
+    "encrypt_file",
     "exhibit_list",
     "export_package",
     "find_spans",
+    "generate_passphrase",
     "hash_file",
     "history_of",
     "ingest",
     "key_paths",
     "key_states",
     "limits_in_force",
+    "load_age_identities",
+    "load_age_recipients",
     "load_details",
+    "load_passphrase_file",
     "load_public_key",
     "load_register",
     "load_signer",

@@ -18,6 +18,7 @@ from evidencekit.custody.chain import OMITTED_TYPE
 from evidencekit.custody.events import Event
 from evidencekit.custody.exhibits import Item
 from evidencekit.keys.keyfile import PublicKey
+from evidencekit.package.encrypt import AgeEncryption
 
 if TYPE_CHECKING:
     from evidencekit.case.folder import CaseInfo
@@ -102,9 +103,69 @@ def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
     """``VERIFY.txt``: how to check this package with standard tools alone."""
     title = "(redacted package)" if request.redacted else info.title
     sha512 = ("\n     sha512sum -c manifest-sha512.txt" if request.sha512 else "")
-    return _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
+    text = _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
                           recipient=request.recipient, name=signer.name, org=signer.org,
-                          fingerprint=signer.fingerprint).encode("utf-8")
+                          fingerprint=signer.fingerprint)
+    if request.encryption is not None:
+        text += _ENCRYPTED_NOTE.format(how=_how_encrypted(request.encryption))
+    return text.encode("utf-8")
+
+
+def _how_encrypted(encryption: AgeEncryption) -> str:
+    if encryption.passphrase:
+        return "to a passphrase that evidencekit generated and showed the sender once"
+    return "to the age recipient(s) " + ", ".join(str(r) for r in encryption.recipients)
+
+
+def read_me_first(package_name: str, package_id: str, encryption: AgeEncryption) -> bytes:
+    """``READ-ME-FIRST.txt``, beside the ``.age`` file: how to open it (never any content)."""
+    zip_name = package_name.removesuffix(".age")
+    if encryption.passphrase:
+        step = (f"     age -d -o {zip_name} {package_name}\n"
+                "   age asks for the passphrase; the sender gives it to you separately\n"
+                "   (by telephone or another channel, never with this file).")
+    else:
+        step = (f"     age -d -i key.txt -o {zip_name} {package_name}\n"
+                "   where key.txt is your age identity (AGE-SECRET-KEY-1..., made with\n"
+                "   age-keygen or 'evidencekit keys age-create'); it was encrypted to:\n"
+                + "".join(f"     {r}\n" for r in encryption.recipients).rstrip("\n"))
+    return _READ_ME_FIRST.format(package=package_name, zip=zip_name, package_id=package_id,
+                                 step=step).encode("utf-8")
+
+
+_READ_ME_FIRST = """\
+READ ME FIRST: AN ENCRYPTED EVIDENCE PACKAGE
+============================================
+
+Package: {package_id}
+File:    {package}
+
+{package} is an evidence package encrypted with age (age-encryption.org/v1),
+a free, standard tool (Debian and Ubuntu: apt install age; macOS: brew install
+age; Windows and others: https://age-encryption.org). Nothing in it can be read
+without the key or passphrase, and any change to it is detected.
+
+1. Decrypt it:
+{step}
+   age refuses a file that was altered or cut short, and then writes nothing
+   you should use.
+2. Unzip {zip} and open VERIFY.txt in its folder: it says how to check every
+   file, the signature and the custody history, with or without evidencekit.
+
+With evidencekit, steps 1 and 2 are one command that keeps nothing decrypted:
+     evidencekit verify {package} --identity key.txt --trust THEIR-KEY.pub
+(for a passphrase, leave out --identity: evidencekit asks for it).
+"""
+
+_ENCRYPTED_NOTE = """
+THIS PACKAGE TRAVELLED ENCRYPTED
+--------------------------------
+It was sent as one file, encrypted with age (age-encryption.org/v1) {how}.
+You have decrypted it already if you are reading this (age -d ..., as
+READ-ME-FIRST.txt beside the .age file said); check it as above. The export
+event in data/custody/events.jsonl records how it was encrypted (never a passphrase).
+Keep the decrypted copy as safely as the original, or delete it after checking.
+"""
 
 
 _VERIFY = """\
@@ -195,6 +256,8 @@ class ExportRequest:
     zip: bool = False
     redacted: bool = False
     sha512: bool = True
+    encryption: AgeEncryption | None = None
+    """Encrypt the package (always a zip then) into one ``….zip.age`` file for age."""
 
     @recipient.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -221,9 +284,19 @@ class ExportResult:
     files: tuple[ExportedFile, ...] = attrs.field(converter=frozen_tuple)
     event_seq: int
     signer_fingerprint: str
+    encryption: AgeEncryption | None = None
+    passphrase: str | None = attrs.field(default=None, repr=False)
+    """The generated passphrase of a passphrase-encrypted package: show it once, keep it nowhere."""
+    read_me: str | None = None
+    """The ``READ-ME-FIRST.txt`` written beside an encrypted package."""
 
     def to_dict(self) -> dict[str, JsonValue]:
-        """Plain-data form for ``--json``."""
-        return {"path": self.path, "package_id": self.package_id, "event_seq": self.event_seq,
-                "signer_fingerprint": self.signer_fingerprint,
-                "files": [attrs.asdict(f) for f in self.files]}
+        """Plain-data form for ``--json`` (with the passphrase, when there is one)."""
+        data: dict[str, JsonValue] = {
+            "path": self.path, "package_id": self.package_id, "event_seq": self.event_seq,
+            "signer_fingerprint": self.signer_fingerprint,
+            "files": [attrs.asdict(f) for f in self.files]}
+        if self.encryption is not None:
+            data |= {"encryption": self.encryption.to_record(), "read_me": self.read_me,
+                     "passphrase": self.passphrase}
+        return data

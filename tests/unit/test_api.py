@@ -8,6 +8,9 @@ from pathlib import Path
 import evidencekit
 
 PINNED = [
+    "AgeEncryption", "AgeIdentity", "AgeRecipient", "create_age_identity", "decrypt_file",
+    "decrypted_package", "encrypt_file", "generate_passphrase", "load_age_identities",
+    "load_age_recipients", "load_passphrase_file",
     "FAST_KDF", "KINDS", "STRONG_KDF", "Actor", "Case", "CaseError", "CaseInfo", "CaseWriter",
     "CustodyError", "Digest", "Event", "EvidenceKitError", "Finding", "Head", "IngestRequest",
     "IngestResult", "InputError", "IntegrityError", "Item", "KeyFileError", "Keyring",
