@@ -87,12 +87,15 @@ from evidencekit.redact.detectors import DETECTORS, Span, find_spans
 from evidencekit.redact.item import MediaPreview, RedactionOutcome, RedactionRequest, redact_item
 from evidencekit.redact.media import MediaRedactionResult, preview_media_item, redact_media_item
 from evidencekit.redact.people import PeopleRegister, Person, parse_people
+from evidencekit.redact.proposals import Proposal
 from evidencekit.redact.regions import Region, RegionSet, parse_regions
+from evidencekit.redact.review import add_person, statement_proposals
 from evidencekit.redact.statements import (
     StatementRedactionResult,
     load_register,
     redact_statement,
 )
+from evidencekit.redact.stills import write_still
 from evidencekit.redact.suggest import Suggestion
 
 __all__ = [
@@ -136,6 +139,7 @@ __all__ = [
     "PeopleRegister",
     "Person",
     "Progress",
+    "Proposal",
     "PublicKey",
     "RedactionError",
     "RedactionOutcome",
@@ -152,6 +156,7 @@ __all__ = [
     "VerificationReport",
     "__version__",
     "add_derived",
+    "add_person",
     "build_bundle",
     "canonical_bytes",
     "check_log",
@@ -193,9 +198,11 @@ __all__ = [
     "revoke_key",
     "rotate_key",
     "short_fingerprint",
+    "statement_proposals",
     "utc_now",
     "verify_case",
     "verify_package",
     "verify_path",
     "write_exhibit_list",
+    "write_still",
 ]

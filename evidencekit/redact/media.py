@@ -188,12 +188,16 @@ def frame_at(source: Path, t: float) -> PIL.Image.Image:
 
 
 def sample_times(duration: float, regions: tuple[Region, ...], count: int = 8) -> list[float]:
-    """Evenly spread times plus the middle of every timed region (at most 16)."""
+    """Evenly spread times plus the start, middle and end of every timed region (at most 16).
+
+    The end is taken just inside the region (and the clip), where it still applies.
+    """
     times = {round(duration * (i + 0.5) / count, 3) for i in range(count)}
     for r in regions:
         if r.start is not None or r.end is not None:
             start, end = r.start or 0.0, min(r.end if r.end is not None else duration, duration)
-            times.add(round((start + end) / 2, 3))
+            last = max(start, min(end, duration) - 0.04)
+            times.update({round(start, 3), round((start + end) / 2, 3), round(last, 3)})
     return sorted(times)[:16]
 
 
