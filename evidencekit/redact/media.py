@@ -120,12 +120,13 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
         raise RedactionError("Nothing to redact: give --regions (and/or --faces).")
     fmt, suffix = PHOTO_TYPES.get(item.media_type, ("", ".m4a" if kind == "audio" else ".mp4"))
     tmp = case.tmp_dir / f"redact-{uuid.uuid4().hex}{suffix}"
+    made: dict[str, JsonValue] = {}
     try:
         if kind == "photo":
             photo.redact_photo(case.object_path(item.sha256), tmp, regions, fmt)
         else:
-            video.redact_media(case.object_path(item.sha256), tmp, regions,
-                               _seconds(progress, item))
+            made = video.redact_media(case.object_path(item.sha256), tmp, regions,
+                                      _seconds(progress, item)).to_record()
     except BaseException:
         tmp.unlink(missing_ok=True)  # a half-written copy is never kept
         raise
@@ -135,6 +136,10 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
         "faces_detected": found, "mute": [m.to_record() for m in regions.mute],
         "metadata": "all removed (new file from decoded pixels/samples)",
     }
+    if made:
+        details["rendering"] = made
+        if made.get("method") == "smart render":
+            details["metadata"] = "all container and stream metadata and all SEI removed"
     text = description or f"{item.kind.capitalize()} {item.ref}, redacted copy"
     derived = record_copy(case, signer, item.ref, tmp, description=text, details=details,
                           out=out)
