@@ -18,8 +18,10 @@ import bisect
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 
+from evidencekit.case.probe import run_ffprobe
 from evidencekit.core import limits
 from evidencekit.core.errors import RedactionError
 from evidencekit.redact import gops
@@ -31,6 +33,7 @@ from evidencekit.redact.smartrender import (
     Source,
     copy_video,
     encode_span,
+    floor_seconds,
     probe_packets,
     seconds_of,
 )
@@ -72,10 +75,9 @@ def _window(source: Source, span: Span) -> tuple[int, int]:
 
 
 def _framemd5(path: Path, start: int, count: int, source: Source) -> list[tuple[int, str]]:
-    us = start * source.time_base * 1_000_000
-    whole = us.numerator // us.denominator
+    """Pts and hash of ``count`` frames from ``start`` ticks after the file's start."""
     args = ["ffmpeg", "-nostdin", "-v", "error", "-xerror", "-copyts", "-ss",
-            f"{whole // 1_000_000}.{whole % 1_000_000:06d}", "-i", str(path.absolute()),
+            floor_seconds(start, source.time_base), "-i", str(path.absolute()),
             "-map", "0:v:0", "-frames:v", str(count), "-fps_mode", "passthrough",
             "-enc_time_base", "-1", "-f", "framemd5", "pipe:1"]
     seconds = limits.value("still-seconds")
@@ -90,6 +92,15 @@ def _framemd5(path: Path, start: int, count: int, source: Source) -> list[tuple[
     return [(int(row[2]), row[5].strip()) for row in rows if len(row) >= 6]
 
 
+def _start_ticks(path: Path, time_base: Fraction) -> int:
+    """The file's start (the earliest of its streams) in ticks; ``-ss`` counts from there."""
+    try:
+        start = Fraction(str((run_ffprobe(path).get("format") or {}).get("start_time")))
+    except (ValueError, ZeroDivisionError) as exc:
+        raise NotSmart("the joined copy has no start time") from exc
+    return round(start / time_base)
+
+
 def check_joins(dst: Path, plain: Path, source: Source, spans: Sequence[Span]) -> None:
     """Steps 1 and 2 of the module docstring.
 
@@ -102,10 +113,11 @@ def check_joins(dst: Path, plain: Path, source: Source, spans: Sequence[Span]) -
             sorted(p.pts - source.first for p in source.packets):
         raise NotSmart("the joined copy's frame times differ from the original's")
     shift = out_first - source.first
+    begins = _start_ticks(dst, time_base)
     for span in spans:
         start, count = _window(source, span)
-        before = _framemd5(plain, start, count, source)
-        after = _framemd5(dst, start + shift, count, source)
+        before = _framemd5(plain, start - source.first, count, source)
+        after = _framemd5(dst, start + shift - begins, count, source)
         if len(before) != count or len(after) != count:
             raise NotSmart("the joined copy has a different number of frames at a join")
         kept = {(pts + shift, md5) for pts, md5 in before if gops.outside(pts, spans)}

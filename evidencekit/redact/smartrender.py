@@ -147,7 +147,8 @@ def seconds_of(ticks: int, source: Source) -> float:
     return float((ticks - source.first) * source.time_base)
 
 
-def _floor_seconds(ticks: int, time_base: Fraction) -> str:
+def floor_seconds(ticks: int, time_base: Fraction) -> str:
+    """Ticks as ffmpeg's seconds, rounded down to the microsecond (never past a frame)."""
     us = ticks * time_base * 1_000_000
     whole = us.numerator // us.denominator
     return f"{whole // 1_000_000}.{whole % 1_000_000:06d}"
@@ -158,11 +159,12 @@ def encode_span(plain: Path, source: Source, span: Span, regions: RegionSet,
     """The command that paints and re-encodes one span, keeping the original timestamps.
 
     ``-copyts`` keeps every frame's time as in the original, so region times need no
-    shifting and the concat demuxer places the span exactly; ``-fps_mode passthrough``
+    shifting and the concat demuxer places the span exactly (``-ss`` still counts from
+    the file's start, which is its first frame); ``-fps_mode passthrough``
     keeps variable frame rates as they are.
     """
-    stream = ffmpeg.input(str(plain.absolute()), ss=_floor_seconds(span.start, source.time_base),
-                          copyts=None).video
+    at = floor_seconds(span.start - source.first, source.time_base)
+    stream = ffmpeg.input(str(plain.absolute()), ss=at, copyts=None).video
     offset = float(source.first * source.time_base)
     for region in regions.regions:
         stream = hide(stream, _shifted(region, offset), float(_end_seconds(source)))
