@@ -5,11 +5,12 @@ See :mod:`evidencekit.redact.smartrender` for how the pieces are made. The check
 original's frames:
 
 1. the joined video has exactly the original's frame times (every pts, same time base);
-2. around every re-encoded span, from the keyframe before it to the keyframe after
-   it, ffmpeg decodes the joined copy without error (``-xerror``), and every frame
-   outside the span decodes bit-identical to the original's (``framemd5``, pts and
-   hash). Copied stretches further away start at an IDR frame with their own
-   parameter sets and are the original's packets, so they decode as the original does.
+2. every re-encoded span and the copied GOP after it decode without error
+   (``-xerror``), and every frame of that copied GOP decodes bit-identical to the
+   original's (``framemd5``, pts and hash): the join back to the camera's parameter
+   sets holds. Every other copied stretch is the original's packets, starting at an
+   IDR frame with its own parameter sets, so it decodes as the original does; that
+   no frame was lost or moved at a cut is step 1.
 """
 
 from __future__ import annotations
@@ -64,14 +65,13 @@ def mux_command(joins: Path, src: Path, dst: Path, regions: RegionSet) -> list[s
             "-movflags", "+faststart", "-f", "mp4", str(dst.absolute())]
 
 
-def _window(source: Source, span: Span) -> tuple[int, int]:
-    """Decode-window start pts and frame count: the keyframe before the span to the one after."""
+def _after(source: Source, span: Span) -> int | None:
+    """The keyframe after the one that ends ``span`` (the end of the first copied GOP)."""
+    if span.end is None:
+        return None
     keys = sorted(source.packets[i].pts for i in gops.cut_points(source.packets))
-    at = bisect.bisect_left(keys, span.start)
-    start = keys[max(at - 1, 0)]
-    after = len(keys) if span.end is None else bisect.bisect_right(keys, span.end)
-    stop = keys[after] if after < len(keys) else None
-    return start, gops.frames_in(source.packets, Span(start, stop))
+    at = bisect.bisect_right(keys, span.end)
+    return keys[at] if at < len(keys) else None
 
 
 def _framemd5(path: Path, start: int, count: int, source: Source) -> list[tuple[int, str]]:
@@ -115,13 +115,16 @@ def check_joins(dst: Path, plain: Path, source: Source, spans: Sequence[Span]) -
     shift = out_first - source.first
     begins = _start_ticks(dst, time_base)
     for span in spans:
-        start, count = _window(source, span)
-        before = _framemd5(plain, start - source.first, count, source)
-        after = _framemd5(dst, start + shift - begins, count, source)
-        if len(before) != count or len(after) != count:
+        stop = _after(source, span)
+        count = gops.frames_in(source.packets, Span(span.start, stop))
+        joined = _framemd5(dst, span.start + shift - begins, count, source)
+        if len(joined) != count:
             raise NotSmart("the joined copy has a different number of frames at a join")
-        kept = {(pts + shift, md5) for pts, md5 in before if gops.outside(pts, spans)}
-        if not kept <= set(after):
+        if span.end is None:
+            continue
+        copied = gops.frames_in(source.packets, Span(span.end, stop))
+        original = _framemd5(plain, span.end - source.first, copied, source)
+        if not {(pts + shift, md5) for pts, md5 in original} <= set(joined):
             raise NotSmart("a frame outside the redacted span does not decode as the original")
 
 
