@@ -155,6 +155,18 @@ class Rendering:
     reencoded: tuple[tuple[float, float | None], ...] = ()
     note: str = ""
 
+    def summary(self) -> str:
+        """One line for a person: what was re-encoded."""
+        if not self.info.has_video:
+            return ""
+        if not self.smart:
+            return f"every frame re-encoded: {self.note}"
+        if not self.reencoded:
+            return "no frame re-encoded: every frame is the original's"
+        spans = ", ".join(f"{a:.3f}-{'end' if b is None else f'{b:.3f}'} s"
+                          for a, b in self.reencoded)
+        return f"re-encoded {spans}; every other frame is the original's"
+
     def to_record(self) -> dict[str, JsonValue]:
         """The custody record of how the video was made (times as text)."""
         if not self.info.has_video:
