@@ -169,6 +169,8 @@ def test_custody_event_records_the_reencoded_ranges(case: Case, hana: Signer,
     assert rendering["method"] == "smart render"
     assert rendering["reencoded"] == [{"start": "4.000", "end": "6.000"}]
     assert "original's" in rendering["rest"]
+    assert result.rendering == "re-encoded 4.000-6.000 s; every other frame is the original's"
+    assert event.details["metadata"] == "all container and stream metadata and all SEI removed"
     out = case.object_path(result.sha256)
     assert identical_outside(src, out, ((4.0, 6.0),)) == (200, 200)
 
