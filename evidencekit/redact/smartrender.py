@@ -158,16 +158,16 @@ def encode_span(plain: Path, source: Source, span: Span, regions: RegionSet,
                 dst: Path) -> list[str]:
     """The command that paints and re-encodes one span, keeping the original timestamps.
 
-    ``-copyts`` keeps every frame's time as in the original, so region times need no
-    shifting and the concat demuxer places the span exactly (``-ss`` still counts from
-    the file's start, which is its first frame); ``-fps_mode passthrough``
-    keeps variable frame rates as they are.
+    ``-copyts`` keeps every frame's time as in the copied stream, so the concat demuxer
+    places the span exactly and region times shift only by the first frame's time
+    (``-ss`` still counts from the file's start, which is its first frame);
+    ``-fps_mode passthrough`` keeps variable frame rates as they are.
     """
     at = floor_seconds(span.start - source.first, source.time_base)
     stream = ffmpeg.input(str(plain.absolute()), ss=at, copyts=None).video
     offset = float(source.first * source.time_base)
     for region in regions.regions:
-        stream = hide(stream, _shifted(region, offset), float(_end_seconds(source)))
+        stream = hide(stream, _shifted(region, offset), offset + float(_end_seconds(source)))
     out = ffmpeg.output(stream, str(dst.absolute()), f="mp4", an=None,
                         **{"frames:v": gops.frames_in(source.packets, span),
                            "fps_mode": "passthrough", "enc_time_base:v": "-1",
