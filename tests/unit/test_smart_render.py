@@ -255,3 +255,22 @@ def test_other_containers_are_smart_rendered(tmp_path: Path, container: str) -> 
     changed = [n for n, (a, b) in enumerate(zip(before, after, strict=True)) if a[1] != b[1]]
     assert changed and min(changed) >= 100 and max(changed) < 150  # frames of 4.0 to 6.0 s
     assert decodes_cleanly(out)
+
+
+def test_parameter_sets_lost_at_a_join_are_caught(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    src = make_clip(tmp_path / "cam.mp4", 10)
+    out = tmp_path / "out.mp4"
+    real = smartjoin.mux_command
+
+    def without_inband_parameter_sets(*args: object) -> list[str]:
+        command = real(*args)  # type: ignore[arg-type]
+        at = command.index("concat") + 1
+        return [*command[:at], "-auto_convert", "0", *command[at:]]
+
+    monkeypatch.setattr(smartjoin, "mux_command", without_inband_parameter_sets)
+    regions = parse_regions('{"regions": [{"x": 0, "y": 0, "w": 50, "h": 50, '
+                            '"start": 4.0, "end": 5.0}]}')
+    rendering = video.redact_media(src, out, regions)
+    assert not rendering.smart and "decode" in rendering.note, rendering.note
+    assert decodes_cleanly(out)
