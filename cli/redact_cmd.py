@@ -76,6 +76,8 @@ def _print_media(result: MediaRedactionResult, faces: bool) -> None:
     click.echo(f"  {result.regions} region(s), {result.mute_ranges} mute range(s)"
                + (f", {result.faces_found} face(s) found: check them in a --preview"
                   if faces else ""))
+    if result.rendering:
+        click.echo(f"  {result.rendering}")
     if result.out:
         click.echo(f"  copy written to {result.out}")
 

@@ -100,12 +100,15 @@ from evidencekit.redact.detectors import DETECTORS, Span, find_spans
 from evidencekit.redact.item import MediaPreview, RedactionOutcome, RedactionRequest, redact_item
 from evidencekit.redact.media import MediaRedactionResult, preview_media_item, redact_media_item
 from evidencekit.redact.people import PeopleRegister, Person, parse_people
+from evidencekit.redact.proposals import Proposal
 from evidencekit.redact.regions import Region, RegionSet, parse_regions
+from evidencekit.redact.review import add_person, statement_proposals
 from evidencekit.redact.statements import (
     StatementRedactionResult,
     load_register,
     redact_statement,
 )
+from evidencekit.redact.stills import write_still
 from evidencekit.redact.suggest import Suggestion
 
 __all__ = [
@@ -154,6 +157,7 @@ __all__ = [
     "PeopleRegister",
     "Person",
     "Progress",
+    "Proposal",
     "PublicKey",
     "ReceiveError",
     "ReceiveResult",
@@ -173,6 +177,7 @@ __all__ = [
     "VerificationReport",
     "__version__",
     "add_derived",
+    "add_person",
     "build_bundle",
     "canonical_bytes",
     "check_log",
@@ -217,9 +222,11 @@ __all__ = [
     "rotate_key",
     "set_disclosure_defaults",
     "short_fingerprint",
+    "statement_proposals",
     "utc_now",
     "verify_case",
     "verify_package",
     "verify_path",
     "write_exhibit_list",
+    "write_still",
 ]

@@ -46,6 +46,8 @@ class MediaRedactionResult:
     faces_found: int
     mute_ranges: int
     out: str | None = None
+    rendering: str = ""
+    """Footage: which seconds were re-encoded (the rest is the original's), or why all."""
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
@@ -122,12 +124,13 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
         raise RedactionError("Nothing to redact: give --regions (and/or --faces).")
     fmt, suffix = PHOTO_TYPES.get(item.media_type, ("", ".m4a" if kind == "audio" else ".mp4"))
     tmp = case.tmp_dir / f"redact-{uuid.uuid4().hex}{suffix}"
+    rendering = None
     try:
         if kind == "photo":
             photo.redact_photo(case.object_path(item.sha256), tmp, regions, fmt)
         else:
-            video.redact_media(case.object_path(item.sha256), tmp, regions,
-                               _seconds(progress, item))
+            rendering = video.redact_media(case.object_path(item.sha256), tmp, regions,
+                                           _seconds(progress, item))
     except BaseException:
         tmp.unlink(missing_ok=True)  # a half-written copy is never kept
         raise
@@ -137,11 +140,16 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
         "faces_detected": found, "mute": [m.to_record() for m in regions.mute],
         "metadata": "all removed (new file from decoded pixels/samples)",
     }
+    if rendering is not None:
+        details["rendering"] = rendering.to_record()
+        if rendering.smart:
+            details["metadata"] = "all container and stream metadata and all SEI removed"
     text = description or f"{item.kind.capitalize()} {item.ref}, redacted copy"
     derived = record_copy(case, signer, item.ref, tmp, description=text, details=details,
                           out=out)
     return MediaRedactionResult(item.ref, derived.ref, derived.sha256, len(regions.regions),
-                                found, len(regions.mute), str(out) if out else None)
+                                found, len(regions.mute), str(out) if out else None,
+                                rendering.summary() if rendering else "")
 
 
 def preview_media_item(case: Case, ref: str, regions: RegionSet, dest: Path, *,
@@ -188,12 +196,16 @@ def frame_at(source: Path, t: float) -> PIL.Image.Image:
 
 
 def sample_times(duration: float, regions: tuple[Region, ...], count: int = 8) -> list[float]:
-    """Evenly spread times plus the middle of every timed region (at most 16)."""
+    """Evenly spread times plus the start, middle and end of every timed region (at most 16).
+
+    The end is taken just inside the region (and the clip), where it still applies.
+    """
     times = {round(duration * (i + 0.5) / count, 3) for i in range(count)}
     for r in regions:
         if r.start is not None or r.end is not None:
             start, end = r.start or 0.0, min(r.end if r.end is not None else duration, duration)
-            times.add(round((start + end) / 2, 3))
+            last = max(start, min(end, duration) - 0.04)
+            times.update({round(start, 3), round((start + end) / 2, 3), round(last, 3)})
     return sorted(times)[:16]
 
 

@@ -18,6 +18,7 @@ import PIL.ImageOps
 from evidencekit.core import limits, storage
 from evidencekit.core.errors import RedactionError
 from evidencekit.core.heif import enable_heif
+from evidencekit.redact.grid import ruled
 from evidencekit.redact.regions import Region, RegionSet
 
 
@@ -115,10 +116,13 @@ def outline(image: PIL.Image.Image, regions: list[Region], caption: str = "") ->
 def preview_photo(src: Path, dst: Path, regions: RegionSet) -> None:
     """Write a PNG or PDF of the photo with the regions outlined; changes nothing.
 
+    Rulers on the top and left edges and a faint grid give the regions file's
+    coordinates (pixels of the photo) at a glance.
+
     Raises:
         RedactionError: the photo cannot be decoded, or a region does not fit.
     """
     image = open_photo(src)
     regions.check_fits(image.width, image.height, None)
     fmt = "PDF" if dst.suffix.lower() == ".pdf" else "PNG"
-    clean_copy(outline(image, list(regions.regions))).save(dst, format=fmt)
+    clean_copy(ruled(outline(image, list(regions.regions)))).save(dst, format=fmt)
