@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # program (or, for a path, file) -> Debian package that provides it; the font is
 # embedded in every typeset bundle page (evidencekit/redact/typeset.py); heif-enc
 # makes the HEIC photos of the tests (evidencekit itself only reads HEIC, via pi-heif);
-# age judges the encrypted packages in the tests;
+# age judges the encrypted packages in the tests; jq reads the JSON records in
+# scripts/sample.sh's by-hand check of a received exhibit's chain (docs/receiving.md);
 # chromium and its driver run the review app's browser tests (tests/review/test_browser.py)
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
@@ -16,7 +17,7 @@ declare -A NEED=(
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core
   [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
-  [heif-enc]=libheif-examples [age]=age [age-keygen]=age
+  [heif-enc]=libheif-examples [age]=age [age-keygen]=age [jq]=jq
   [chromium]=chromium [chromedriver]=chromium-driver
 )
 missing=()
