@@ -225,12 +225,12 @@ def _margin(box: Box) -> Box:
     return (x - dx, y - dy, w + 2 * dx, h + 2 * dy)
 
 
-def score(found: list[Box], truth: list[Box]) -> tuple[int, int]:
-    """Faces found, false positives."""
-    hit = sum(any(_inter(f, t) >= 0.5 * t[2] * t[3] and f[2] * f[3] <= 12 * t[2] * t[3]
-                  for f in found) for t in truth)
+def score(found: list[Box], truth: list[Box]) -> tuple[list[Box], int]:
+    """The true faces missed, and the number of false positives."""
+    missed = [t for t in truth if not any(
+        _inter(f, t) >= 0.5 * t[2] * t[3] and f[2] * f[3] <= 12 * t[2] * t[3] for f in found)]
     false = sum(all(_inter(f, t) < 0.1 * t[2] * t[3] for t in truth) for f in found)
-    return hit, false
+    return missed, false
 
 
 def detect_all(detector: Detector, frames: list[Frame]) -> tuple[list[list[tuple[Box, float]]],
@@ -254,9 +254,12 @@ def run(frames: list[Frame], detections: list[list[tuple[Box, float]]], minimum:
     (a box is only ever suppressed by a better one), so one pass serves every threshold.
     """
     per_set: dict[str, list[int]] = {}
+    misses: list[str] = []
     for (name, _image, truth), dets in zip(frames, detections, strict=True):
         found = [_margin(b) for b, s in dets if s >= minimum]
-        hit, false = score(found, truth)
+        missed, false = score(found, truth)
+        hit = len(truth) - len(missed)
+        misses += [f"{name}: {w}x{h} at {x},{y}" for x, y, w, h in missed]
         row = per_set.setdefault(name, [0, 0, 0, 0])
         row[0] += hit
         row[1] += len(truth)
@@ -265,7 +268,8 @@ def run(frames: list[Frame], detections: list[list[tuple[Box, float]]], minimum:
     faces = sum(r[1] for r in per_set.values())
     found = sum(r[0] for r in per_set.values())
     false = sum(r[2] for r in per_set.values())
-    return {"sets": per_set, "recall": found / faces if faces else 0.0, "faces": faces,
+    return {"sets": per_set, "missed": misses, "recall": found / faces if faces else 0.0,
+            "faces": faces,
             "found": found, "false_positives": false, "frames": len(frames),
             "false_per_100_frames": 100 * false / len(frames),
             "seconds_per_frame": wall, "cpu_seconds_per_frame": cpu}
@@ -282,6 +286,10 @@ def report(name: str, result: dict[str, object]) -> None:
           f"{result['frames']} frames = {float(result['false_per_100_frames']):.2f} per 100"
           f" (target <= 1); {float(result['seconds_per_frame']):.2f} s per 1080p frame"
           f" ({float(result['cpu_seconds_per_frame']):.2f} s of CPU)")
+    missed = result["missed"]
+    assert isinstance(missed, list)
+    if missed:
+        print(f"  missed: {'; '.join(missed[:12])}{' ...' if len(missed) > 12 else ''}")
 
 
 def main() -> None:
