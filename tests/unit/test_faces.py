@@ -11,6 +11,8 @@ import numpy as np
 import PIL.Image
 import PIL.ImageStat
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidencekit import (
     Case,
@@ -251,3 +253,19 @@ def test_a_photo_search_records_no_timeline() -> None:
     [region] = search.regions()
     assert region.start is None and region.label == "face 1"
     assert "detect_every_seconds" not in search.to_record()
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.sampled_from(["detector", "tracks", "x"]), inner,
+                                      max_size=3), max_leaves=12)
+
+
+@given(JSON)
+def test_any_reject_faces_value_parses_or_gives_our_error(value: object) -> None:
+    try:
+        regions = parse_regions(json.dumps({"reject_faces": value}))
+    except InputError:
+        return
+    assert all(isinstance(t, int) and t >= 1 for t in regions.reject_faces)
+    assert regions.faces_detector or value is None
