@@ -28,28 +28,35 @@ __all__ = ["bundle", "exhibits"]
 @click.option("--supplement", is_flag=True,
               help="Append documents added since the latest bundle, numbered after its last "
                    "page; existing pages are never renumbered.")
+@click.option("--draft", is_flag=True,
+              help="A trial bundle: written (marked DRAFT on its cover) but not recorded "
+                   "as the case's bundle, so no export carries it.")
 @json_option
 def bundle(case_dir: Path | None, key_path: Path, out: Path, spec_path: Path | None,
-           redacted: bool, numbering: str, supplement: bool, as_json: bool) -> None:
+           redacted: bool, numbering: str, supplement: bool, draft: bool,
+           as_json: bool) -> None:
     """Build the hearing bundle: one paginated, indexed, bookmarked PDF.
 
     Every page is numbered (the printed number equals the PDF page number), the
-    index links to each document, and the bundle is recorded in custody.
+    index links to each document, and the bundle is recorded in custody (a --draft
+    is not).
     """
     case = open_case(case_dir)
     spec = load_spec(spec_path) if spec_path else None
     signer = unlock(key_path)
     result = build_bundle(case, signer, out,
-                          BundleRequest(spec, redacted, numbering, supplement))
-    if as_json:
+                          BundleRequest(spec, redacted, numbering, supplement, draft))
+    if as_json:  # the warnings are in the JSON
         emit_json(result.to_dict())
         return
-    click.echo(f"Bundle written to {result.path}: {result.pages} pages, "
-               f"{result.size / 1e6:.1f} MB, {len(result.documents)} documents")
-    click.echo(f"  sha256 {result.sha256}; custody event #{result.event_seq}; "
-               f"page map in {result.sidecar}")
-    for note in result.notes:
-        click.echo(f"  warning: {note}", err=True)
+    for warning in (*result.warnings, *result.notes):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{'Draft bundle' if draft else 'Bundle'} {result.bundle_id} written to "
+               f"{result.path}: {result.pages} pages, {result.size / 1e6:.1f} MB, "
+               f"{len(result.documents)} documents")
+    recorded = ("a draft: not recorded in the case, no export will carry it" if draft
+                else f"custody event #{result.event_seq}")
+    click.echo(f"  sha256 {result.sha256}; {recorded}; page map in {result.sidecar}")
 
 
 @click.command()

@@ -83,6 +83,17 @@ def passphrase(key: Path, *, new: bool = False, env: str = PASSPHRASE_ENV) -> st
         confirmation_prompt=f"Repeat the passphrase for {key.name}"))
 
 
+def age_passphrase(target: Path | None) -> Callable[[], str]:
+    """Ask for an encrypted package's passphrase, only if the library finds it needs one."""
+    def ask() -> str:
+        if not sys.stdin.isatty():
+            raise InputError(f"{target} is encrypted with a passphrase: give "
+                             "--passphrase-file, or run in a terminal to be asked.")
+        return str(click.prompt(f"Passphrase for {target.name if target else 'the package'}",
+                                hide_input=True, err=True))
+    return ask
+
+
 def unlock(key_path: Path, env: str = PASSPHRASE_ENV) -> Signer:
     """Load and unlock the private key (asking for its passphrase once the file is checked)."""
     return load_signer(key_path, lambda: passphrase(key_path, env=env))
@@ -106,6 +117,7 @@ class _Bar:
         self.bar: Any = None
 
     def start(self, total: int) -> None:
+        self.close()  # a second stage (decrypting, then checking) gets a bar of its own
         self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
         self.bar.__enter__()
 
@@ -116,6 +128,7 @@ class _Bar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @contextmanager

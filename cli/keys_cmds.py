@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from evidencekit import PublicKey, create_key, key_paths, load_public_key, revoke_key, rotate_key
+from evidencekit import (
+    PublicKey,
+    create_age_identity,
+    create_key,
+    key_paths,
+    load_public_key,
+    revoke_key,
+    rotate_key,
+)
 
 from .common import (
     case_option,
@@ -44,6 +52,21 @@ def create(name: str, org: str, out: Path) -> None:
     click.echo(f"  short form:  {public.short_fingerprint} (read it out to check the key "
                "by phone)")
     click.echo(f"  fingerprint: {public.fingerprint}")
+
+
+@keys.command("age-create")
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The identity file to write (e.g. key.txt; must not exist yet).")
+def age_create(out: Path) -> None:
+    """Make an age identity, for a recipient of encrypted packages who has none.
+
+    OUT (mode 0600) is in age-keygen's format, so the standard 'age -d -i OUT'
+    opens packages with it. Give the printed public key (age1...) to the sender;
+    keep OUT secret. These keys only decrypt; they never sign anything.
+    """
+    recipient = create_age_identity(out)
+    click.echo(f"Created the age identity {out} (keep it secret; mode 0600)")
+    click.echo(f"Public key (give it to whoever sends you packages): {recipient}")
 
 
 @keys.command("show")

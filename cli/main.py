@@ -27,6 +27,8 @@ from . import (
     limits_cmd,
     read_cmds,
     redact_cmd,
+    review_cmd,
+    still_cmd,
     verify_cmd,
 )
 from .exit_codes import EXIT_ERROR, EXIT_FAILED_CHECK, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK
@@ -115,6 +117,8 @@ cli.add_command(read_cmds.list_items)
 cli.add_command(read_cmds.show)
 cli.add_command(read_cmds.log)
 cli.add_command(redact_cmd.redact)
+cli.add_command(review_cmd.review)
+cli.add_command(still_cmd.still)
 cli.add_command(bundle_cmd.bundle)
 cli.add_command(bundle_cmd.exhibits)
 cli.add_command(export_cmd.export)

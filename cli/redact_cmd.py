@@ -86,6 +86,8 @@ def _print_media(result: MediaRedactionResult, faces: bool) -> None:
                   f" ({result.faces_rejected} rejected): check them in a --preview"
                   if faces else ""))
     _print_face_note(result.face_note)
+    if result.rendering:
+        click.echo(f"  {result.rendering}")
     if result.out:
         click.echo(f"  copy written to {result.out}")
 

@@ -47,12 +47,21 @@ from evidencekit.core.errors import (
 from evidencekit.core.hashing import Digest, hash_file
 from evidencekit.core.limits import LimitInForce, limits_in_force
 from evidencekit.core.progress import Progress
-from evidencekit.core.report import Finding, VerificationReport
+from evidencekit.core.report import Finding, SkippedCheck, VerificationReport
 from evidencekit.core.version import __version__
 from evidencekit.custody.chain import check_log
 from evidencekit.custody.events import Actor, Event, Head
 from evidencekit.custody.exhibits import KINDS, Item, history_of
 from evidencekit.custody.lifecycle import KeyStatus, key_states
+from evidencekit.keys.agekey import (
+    AgeIdentity,
+    AgeRecipient,
+    create_age_identity,
+    load_age_identities,
+    load_age_recipients,
+    load_passphrase_file,
+)
+from evidencekit.keys.diceware import generate_passphrase
 from evidencekit.keys.keyfile import (
     FAST_KDF,
     MIN_PASSPHRASE,
@@ -68,6 +77,8 @@ from evidencekit.keys.keyfile import (
     short_fingerprint,
 )
 from evidencekit.keys.keyring import Keyring
+from evidencekit.package.decrypt import decrypt_file, decrypted_package
+from evidencekit.package.encrypt import AgeEncryption, encrypt_file
 from evidencekit.package.export import export_package
 from evidencekit.package.layout import ExportRequest, ExportResult
 from evidencekit.package.verify import verify_package
@@ -81,12 +92,15 @@ from evidencekit.redact.media import (
     redact_media_item,
 )
 from evidencekit.redact.people import PeopleRegister, Person, parse_people
+from evidencekit.redact.proposals import Proposal
 from evidencekit.redact.regions import Region, RegionSet, parse_regions
+from evidencekit.redact.review import add_person, statement_proposals
 from evidencekit.redact.statements import (
     StatementRedactionResult,
     load_register,
     redact_statement,
 )
+from evidencekit.redact.stills import write_still
 from evidencekit.redact.suggest import Suggestion
 
 __all__ = [
@@ -96,6 +110,9 @@ __all__ = [
     "MIN_PASSPHRASE",
     "STRONG_KDF",
     "Actor",
+    "AgeEncryption",
+    "AgeIdentity",
+    "AgeRecipient",
     "BundleError",
     "BundleRequest",
     "BundleResult",
@@ -127,6 +144,7 @@ __all__ = [
     "PeopleRegister",
     "Person",
     "Progress",
+    "Proposal",
     "PublicKey",
     "RedactionError",
     "RedactionOutcome",
@@ -135,6 +153,7 @@ __all__ = [
     "RegionSet",
     "SignatureError",
     "Signer",
+    "SkippedCheck",
     "Span",
     "StatementRedactionResult",
     "StorageError",
@@ -142,21 +161,30 @@ __all__ = [
     "VerificationReport",
     "__version__",
     "add_derived",
+    "add_person",
     "build_bundle",
     "canonical_bytes",
     "check_log",
     "check_passphrase",
+    "create_age_identity",
     "create_key",
+    "decrypt_file",
+    "decrypted_package",
+    "encrypt_file",
     "exhibit_list",
     "export_package",
     "find_spans",
+    "generate_passphrase",
     "hash_file",
     "history_of",
     "ingest",
     "key_paths",
     "key_states",
     "limits_in_force",
+    "load_age_identities",
+    "load_age_recipients",
     "load_details",
+    "load_passphrase_file",
     "load_public_key",
     "load_register",
     "load_signer",
@@ -175,9 +203,11 @@ __all__ = [
     "revoke_key",
     "rotate_key",
     "short_fingerprint",
+    "statement_proposals",
     "utc_now",
     "verify_case",
     "verify_package",
     "verify_path",
     "write_exhibit_list",
+    "write_still",
 ]

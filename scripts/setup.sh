@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # program (or, for a path, file) -> Debian package that provides it; the font is
-# embedded in every typeset bundle page (evidencekit/redact/typeset.py)
+# embedded in every typeset bundle page (evidencekit/redact/typeset.py); heif-enc
+# makes the HEIC photos of the tests (evidencekit itself only reads HEIC, via pi-heif);
+# age judges the encrypted packages in the tests;
+# chromium and its driver run the review app's browser tests (tests/review/test_browser.py)
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
   [pdffonts]=poppler-utils
@@ -13,6 +16,8 @@ declare -A NEED=(
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core
   [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
+  [heif-enc]=libheif-examples [age]=age [age-keygen]=age
+  [chromium]=chromium [chromedriver]=chromium-driver
 )
 missing=()
 for prog in "${!NEED[@]}"; do
@@ -60,5 +65,5 @@ if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
   echo "setup: pip could not install evidencekit (log above)" >&2
   exit 1
 fi
-.venv/bin/python -c 'import evidencekit, evidencekit_cli' \
+.venv/bin/python -c 'import evidencekit, evidencekit_cli, evidencekit_review' \
   || { echo "setup: the package did not install" >&2; exit 1; }

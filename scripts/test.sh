@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check evidencekit cli tests benchmarks fixtures
+.venv/bin/ruff check evidencekit cli review tests benchmarks fixtures
 .venv/bin/mypy
 .venv/bin/python -m pytest --cov --cov-branch --cov-report=term:skip-covered "$@"

@@ -7,6 +7,8 @@
    (paging);
 4. store the PDF as a case object, record a signed ``bundled`` event with every
    document's source hash and page range, and write the PDF and a JSON sidecar.
+   A draft (``BundleRequest(draft=True)``) skips this step's store and event: it is
+   written, marked DRAFT on its cover, and never becomes the case's bundle.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import attrs
 import pypdf
 
 from evidencekit.bundle import paging
+from evidencekit.bundle.entries import index_detail, left_out, repeated_descriptions
+from evidencekit.bundle.facts import facts_of, local_day
 from evidencekit.bundle.render import render
 from evidencekit.bundle.spec import BundleSpec, default_spec, document_date, stated_date
 from evidencekit.case.derived import plan_redacted
@@ -31,7 +35,7 @@ from evidencekit.core import storage
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import BundleError, InputError
 from evidencekit.core.frozen import frozen_tuple, thaw
-from evidencekit.core.hashing import hash_file
+from evidencekit.core.hashing import hash_file, hash_stream
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event
 from evidencekit.custody.exhibits import Item, latest_bundle, readable_name
@@ -42,6 +46,7 @@ from evidencekit.redact.statements import is_statement
 SIZE_WARNING = 36_000_000
 """Bytes above which a bundle may not pass the justice e-mail limit."""
 NUMBERING = ("continuous", "sections")
+DRAFT = " (DRAFT: not recorded)"
 
 
 @attrs.frozen
@@ -52,6 +57,8 @@ class BundleRequest:
     redacted: bool = False
     numbering: str = attrs.field(default="continuous")
     supplement: bool = False
+    draft: bool = False
+    """Write the bundle only: not stored in the case, no custody event, never exported."""
 
     @numbering.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -69,8 +76,13 @@ class BundleResult:
     size: int
     documents: tuple[paging.Placed, ...] = attrs.field(converter=frozen_tuple)
     notes: tuple[str, ...] = attrs.field(converter=frozen_tuple)
-    event_seq: int = attrs.field()
+    event_seq: int | None = attrs.field()
+    """The ``bundled`` event; ``None`` for a draft, which is not recorded."""
     sidecar: str = attrs.field()
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=frozen_tuple)
+    """About the spec: each exhibit of the case that it leaves out."""
+    bundle_id: str | None = None
+    draft: bool = False
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
@@ -79,7 +91,7 @@ class BundleResult:
 
 def _choose(case: Case, spec: BundleSpec, redacted: bool) -> list[tuple[str, list[Item]]]:
     originals = {i.ref: i for i in case.items() if i.source_ref is None}
-    wanted = [ref for section in spec.sections for ref in section.refs]
+    wanted = list(spec.refs)
     if missing := [r for r in wanted if r not in originals]:
         raise BundleError(f"The bundle spec names {', '.join(missing)}, not in this case.")
     chosen = {i.ref: i for i in originals.values()}
@@ -93,9 +105,11 @@ def _own_date(case: Case, item: Item, spec: BundleSpec) -> str:
     """The index's date (see :func:`document_date`); a statement's ``Date:`` line is read.
 
     A redacted copy takes the dates recorded for its original, and its own ``Date:`` line.
+    A device clock that recorded its zone gives its day in the UK (the day a person on
+    the scene would name).
     """
     original = case.item(item.source_ref) if item.source_ref else item
-    date = document_date(original, spec)
+    date = local_day(document_date(original, spec))
     if date or not is_statement(item.media_type):
         return date
     try:
@@ -110,13 +124,18 @@ def _render_all(case: Case, sections: list[tuple[str, list[Item]]], spec: Bundle
                 ) -> tuple[list[tuple[str, list[paging.Doc]]], list[str]]:
     rendered: list[tuple[str, list[paging.Doc]]] = []
     notes: list[str] = []
+    repeated = repeated_descriptions([i for _title, items in sections for i in items])
     for title, items in sections:
         docs = []
         for item in items:
-            out = render(case, item, f"data/exhibits/{readable_name(item, redacted)}")
+            original = case.item(item.source_ref) if item.source_ref else None
+            facts = facts_of(item, original, dict(spec.producers))
+            out = render(case, item, f"data/exhibits/{readable_name(item, redacted)}", facts)
             notes += out.notes
-            docs.append(paging.Doc(item.ref, item.description, _own_date(case, item, spec),
-                                   out.pdf))
+            date = _own_date(case, item, spec)
+            detail = index_detail(original or item, facts, date, item.description in repeated
+                             and not redacted)
+            docs.append(paging.Doc(item.ref, item.description, date, out.pdf, detail))
             if progress:
                 progress(1)
         rendered.append((title, docs))
@@ -126,8 +145,7 @@ def _render_all(case: Case, sections: list[tuple[str, list[Item]]], spec: Bundle
 def _place(sections: list[tuple[str, list[paging.Doc]]], readers: dict[str, pypdf.PdfReader],
            numbering: str) -> tuple[dict[str, paging.Placed], list[str], int]:
     counts = [sum(len(readers[d.ref].pages) for d in docs) for _t, docs in sections]
-    rows = len(sections) + sum(len(docs) for _t, docs in sections)
-    front = 1 + paging.index_pages(rows)
+    front = 1 + paging.index_pages(paging.heading_flags(sections))
     labels = paging.labels_for(counts, front, numbering)
     placed: dict[str, paging.Placed] = {}
     at = front
@@ -149,7 +167,7 @@ def _outline(writer: pypdf.PdfWriter, sections: list[tuple[str, list[paging.Doc]
                                          page_number=first.first)
         for doc in docs:
             where = placed[doc.ref]
-            entry = f"{doc.ref} {doc.description[:60]} (p. {where.first_label})"
+            entry = f"{doc.ref} {doc.entry} (p. {where.first_label})"
             writer.add_outline_item(title=entry, page_number=where.first, parent=parent)
 
 
@@ -172,8 +190,10 @@ def assemble(cover: paging.Cover, sections: list[tuple[str, list[paging.Doc]]],
     _outline(writer, sections, placed, labels)
     paging.set_labels(writer, labels)
     paging.open_at_full_size(writer)
-    writer.add_metadata({"/Title": f"Hearing bundle {cover.case_ref}", "/Creator": "evidencekit",
+    title = f"{'Draft hearing' if cover.draft else 'Hearing'} bundle {cover.case_ref}"
+    writer.add_metadata({"/Title": title, "/Creator": "evidencekit",
                          "/Producer": "evidencekit"})
+    paging.finish(writer, b"".join([front_pdf, *(d.pdf for _t, ds in sections for d in ds)]))
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), placed, len(labels)
@@ -199,7 +219,7 @@ def _new_only(chosen: list[tuple[str, list[Item]]],
 
 
 def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
-               ) -> tuple[bytes, dict[str, paging.Placed], int]:
+               draft: bool = False) -> tuple[bytes, dict[str, paging.Placed], int]:
     """The earlier bundle, untouched, with the new documents appended.
 
     A supplementary index and the new documents take the next page numbers; no
@@ -211,7 +231,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
     readers = {d.ref: pypdf.PdfReader(io.BytesIO(d.pdf), strict=False)
                for _t, docs in sections for d in docs}
     docs = [d for _t, group in sections for d in group]
-    front = paging.index_pages(1 + len(docs))
+    front = paging.index_pages([True, *(False for _d in docs)])
     labels = paging.next_labels(old_labels[-1], front + sum(len(readers[d.ref].pages)
                                                                 for d in docs))
     placed: dict[str, paging.Placed] = {}
@@ -222,7 +242,7 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
                                            labels[at - start], labels[at + n - 1 - start])
         at += n
     index_pdf, links = paging.front_matter(None, paging.index_rows(sections, placed),
-                                              "SUPPLEMENTARY INDEX")
+                                              "SUPPLEMENTARY INDEX" + DRAFT * draft)
     for page in pypdf.PdfReader(io.BytesIO(index_pdf)).pages:
         writer.add_page(page)
     for doc in docs:
@@ -234,26 +254,30 @@ def supplement(previous: Path, sections: list[tuple[str, list[paging.Doc]]],
     parent = writer.add_outline_item(title=f"Supplement (p. {labels[0]})", page_number=start)
     for doc in docs:
         where = placed[doc.ref]
-        writer.add_outline_item(title=f"{doc.ref} {doc.description[:60]} "
+        writer.add_outline_item(title=f"{doc.ref} {doc.entry} "
                                       f"(p. {where.first_label})",
                                 page_number=where.first, parent=parent)
     paging.set_labels(writer, every, start)
+    paging.finish(writer, b"".join([index_pdf, *(d.pdf for d in docs)]), start)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), placed, len(every)
 
 
-def _cover(case: Case, spec: BundleSpec, redacted: bool) -> paging.Cover:
+def _cover(case: Case, spec: BundleSpec, redacted: bool, draft: bool) -> paging.Cover:
     info = case.info
     return paging.Cover(info.court or "In the court", info.ref,
                            "(title withheld)" if redacted else info.title, spec.parties,
                            spec.hearing, case.clock().astimezone(UTC).strftime("%d %B %Y"),
-                           redacted)
+                           redacted, draft)
 
 
 def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
                  progress: Progress | None = None) -> BundleResult:
     """Build the bundle PDF, record it in custody, write it and its JSON sidecar.
+
+    A draft is written with its sidecar but not stored in the case nor recorded: it is
+    no state change of the case, and no export ever carries it.
 
     Raises:
         BundleError: ``out`` exists, an unknown exhibit in the spec, an exhibit without a
@@ -275,20 +299,30 @@ def build_bundle(case: Case, signer: Signer, out: Path, request: BundleRequest,
     advance = begin(progress, sum(len(items) for _title, items in chosen))
     sections, notes = _render_all(case, chosen, spec, request.redacted, advance)
     if previous is not None:
-        data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections)
+        data, placed, pages = supplement(case.object_path(previous.sha256 or ""), sections,
+                                         request.draft)
     else:
-        data, placed, pages = assemble(_cover(case, spec, request.redacted), sections,
-                                       request.numbering)
+        data, placed, pages = assemble(_cover(case, spec, request.redacted, request.draft),
+                                       sections, request.numbering)
     if len(data) > SIZE_WARNING:
         notes.append(f"the bundle is {len(data) / 1e6:.1f} MB, over the 36 MB that court "
                      "e-mail accepts; send the large exhibits separately")
-    event, digest = _record(case, signer, data, sections, placed, request, pages, previous)
-    storage.atomic_write(out, data)
-    record = _sidecar(event)
+    details = _details(case, sections, placed, request, pages, previous)
+    if request.draft:
+        storage.atomic_write(out, data)
+        digest, seq = hash_stream(io.BytesIO(data)).sha256, None
+        record: dict[str, JsonValue] = {"bundle_sha256": digest, "draft": True,
+                                        "size": len(data), **thaw(details)}
+    else:
+        event, digest = _record(case, signer, data, details)
+        storage.atomic_write(out, data)
+        seq, record = event.seq, _sidecar(event)
     storage.atomic_write(sidecar, json.dumps(record, indent=2, ensure_ascii=False).encode())
     return BundleResult(str(out), digest, pages, len(data),
                         tuple(placed[d.ref] for _t, docs in sections for d in docs),
-                        tuple(notes), event.seq, str(sidecar))
+                        tuple(notes), seq, str(sidecar),
+                        left_out(originals, spec) if request.spec else (),
+                        str(details["bundle_id"]), request.draft)
 
 
 def _documents(sections: list[tuple[str, list[paging.Doc]]],
@@ -299,28 +333,33 @@ def _documents(sections: list[tuple[str, list[paging.Doc]]],
             for title, docs in sections for d in docs]
 
 
+def _details(case: Case, sections: list[tuple[str, list[paging.Doc]]],
+             placed: dict[str, paging.Placed], request: BundleRequest, pages: int,
+             previous: Event | None) -> dict[str, JsonValue]:
+    """What the ``bundled`` event (or a draft's sidecar) says: pages and every document."""
+    items = {i.ref: i for i in case.items()}
+    details: dict[str, JsonValue] = {
+        "bundle_id": str(uuid.uuid4()), "pages": pages, "redacted": request.redacted,
+        "numbering": request.numbering, "documents": _documents(sections, placed, items),
+    }
+    if previous is not None:
+        earlier = previous.details.get("documents")
+        details["documents"] = [*(earlier if isinstance(earlier, (list, tuple)) else ()),
+                                *_documents(sections, placed, items)]
+        details["supplement_of"] = previous.sha256
+    return details
+
+
 def _record(case: Case, signer: Signer, data: bytes,
-            sections: list[tuple[str, list[paging.Doc]]],
-            placed: dict[str, paging.Placed], request: BundleRequest, pages: int,
-            previous: Event | None) -> tuple[Event, str]:
+            details: dict[str, JsonValue]) -> tuple[Event, str]:
     tmp = case.tmp_dir / f"bundle-{uuid.uuid4().hex}.pdf"
     storage.atomic_write(tmp, data)
     try:
         digest = hash_file(tmp)
-        items = {i.ref: i for i in case.items()}
-        details: dict[str, JsonValue] = {
-            "bundle_id": str(uuid.uuid4()), "pages": pages, "size": digest.size,
-            "redacted": request.redacted, "numbering": request.numbering,
-            "documents": _documents(sections, placed, items),
-        }
-        if previous is not None:
-            earlier = previous.details.get("documents")
-            details["documents"] = [*(earlier if isinstance(earlier, (list, tuple)) else ()),
-                                    *_documents(sections, placed, items)]
-            details["supplement_of"] = previous.sha256
         with case.writing(signer) as writer:
             store_object(case, tmp, digest.sha256)
-            event = writer.append("bundled", sha256=digest.sha256, details=details)
+            event = writer.append("bundled", sha256=digest.sha256,
+                                  details={**details, "size": digest.size})
     finally:
         tmp.unlink(missing_ok=True)
     return event, digest.sha256
@@ -328,4 +367,3 @@ def _record(case: Case, signer: Signer, data: bytes,
 
 def _sidecar(event: Event) -> dict[str, JsonValue]:
     return {"bundle_sha256": event.sha256, "custody_event": event.seq, **thaw(event.details)}
-

@@ -11,8 +11,8 @@ each section and document with its page; the file opens at 100% zoom. With
 
 from __future__ import annotations
 
+import hashlib
 import io
-import math
 from collections.abc import Sequence
 from typing import cast
 
@@ -22,6 +22,7 @@ from pypdf.annotations import Link
 from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -48,6 +49,14 @@ class Doc:
     description: str
     date: str
     pdf: bytes
+    detail: str = ""
+    """Told after the description in the index, e.g. a photo's capture time and file name."""
+
+    @property
+    def entry(self) -> str:
+        """The description with its detail, as bookmarks show it."""
+        return f"{self.description[:60]} ({self.detail})" if self.detail else \
+            self.description[:60]
 
 
 @attrs.frozen
@@ -73,6 +82,7 @@ class Cover:
     hearing: str | None
     bundle_date: str
     redacted: bool
+    draft: bool = False
 
 
 def next_labels(last: str, count: int) -> list[str]:
@@ -112,13 +122,47 @@ def index_rows(sections: Sequence[tuple[str, Sequence[Doc]]],
             where = placed[doc.ref]
             span = (where.first_label if where.first == where.last
                     else f"{where.first_label}-{where.last_label}")
-            rows.append((doc.ref, doc.description[:70], doc.date[:10], span, where.first, False))
+            rows.append((doc.ref, _entry(doc), doc.date[:10], span, where.first, False))
     return rows
 
 
-def index_pages(rows: int) -> int:
-    """How many index pages ``rows`` rows need."""
-    return max(1, math.ceil(rows / ROWS_PER_INDEX_PAGE))
+ENTRY_WIDTH = 302.0
+
+
+def _entry(doc: Doc) -> str:
+    """The description cut to leave room for its detail (itself at most 3/5 of the column)."""
+    if not doc.detail:
+        return doc.description[:70]
+    tail = f" ({fit(doc.detail, FONT, 9, ENTRY_WIDTH * 0.6)})"
+    room = ENTRY_WIDTH - stringWidth(tail, FONT, 9)
+    return fit(doc.description[:70], FONT, 9, room) + tail
+
+
+def index_layout(headings: Sequence[bool]) -> list[range]:
+    """The rows on each index page.
+
+    At most :data:`ROWS_PER_INDEX_PAGE` a page, and a section heading never last on a
+    page: it moves over with its first entry.
+    """
+    pages: list[range] = []
+    start = 0
+    while start < len(headings):
+        end = min(start + ROWS_PER_INDEX_PAGE, len(headings))
+        while end < len(headings) and end - start > 1 and headings[end - 1]:
+            end -= 1
+        pages.append(range(start, end))
+        start = end
+    return pages or [range(0)]
+
+
+def index_pages(headings: Sequence[bool]) -> int:
+    """How many index pages rows need (``headings``: whether each row is a section heading)."""
+    return len(index_layout(headings))
+
+
+def heading_flags(sections: Sequence[tuple[str, Sequence[object]]]) -> list[bool]:
+    """Whether each index row of ``sections`` is a heading (one per section, then its rows)."""
+    return [flag for _title, docs in sections for flag in (True, *(False for _d in docs))]
 
 
 def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDEX",
@@ -134,7 +178,7 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
         _cover(pdf, cover)
         first = 1
     links: list[tuple[int, tuple[float, ...], int]] = []
-    for page in range(index_pages(len(rows))):
+    for page, span in enumerate(index_layout([row[5] for row in rows])):
         if page or cover is not None:
             pdf.showPage()
         y = A4[1] - 70
@@ -145,16 +189,17 @@ def front_matter(cover: Cover | None, rows: list[IndexRow], heading: str = "INDE
         for x, head in ((48, "Ref"), (110, "Document"), (420, "Date"), (490, "Pages")):
             pdf.drawString(x, y, head)
         y -= 16
-        for ref, text, date, span, target, is_section in rows[
-                page * ROWS_PER_INDEX_PAGE:(page + 1) * ROWS_PER_INDEX_PAGE]:
+        for ref, text, date, pages, target, is_section in rows[span.start:span.stop]:
             what = f"The index entry {ref}"
             font = BOLD if is_section else FONT
             pdf.setFont(font, 9)
+            # a section's title runs across the Ref and Document columns, never cut to a ref
             pdf.drawString(48, y, fit(drawable(ref.upper() if is_section else ref, what,
-                                               BundleError), font, 9, 58))
-            pdf.drawString(110, y, fit(drawable(text, what, BundleError), font, 9, 302))
+                                               BundleError), font, 9, 364 if is_section else 58))
+            if not is_section:
+                pdf.drawString(110, y, fit(drawable(text, what, BundleError), font, 9, 302))
             pdf.drawString(420, y, date)
-            pdf.drawString(490, y, span)
+            pdf.drawString(490, y, pages)
             links.append((first + page, (44.0, y - 4.0, A4[0] - 44.0, y + 11.0), target))
             y -= 19
     pdf.showPage()
@@ -174,6 +219,8 @@ def _cover(pdf: canvas.Canvas, cover: Cover) -> None:
     lines.append(("Bundle date", cover.bundle_date))
     if cover.redacted:
         lines.append(("", "REDACTED BUNDLE: third-party details removed"))
+    if cover.draft:
+        lines.append(("", "DRAFT: not recorded as the case's bundle"))
     pdf.setFont(FONT, 12)
     for label, text in lines:
         y -= 26
@@ -266,3 +313,38 @@ def set_labels(writer: pypdf.PdfWriter, labels: Sequence[str], start: int = 0) -
         writer.set_page_label(index, end, style=PageLabelStyle.DECIMAL, prefix=prefix or None,
                               start=first_number)
         index = end + 1
+
+
+def finish(writer: pypdf.PdfWriter, seed: bytes, start: int = 0) -> None:
+    """What a court archive checks, put right before the bundle is written.
+
+    A trailer ``/ID`` (the first part kept from an earlier bundle that is being
+    supplemented, the second from ``seed``, so the same inputs give the same file); no
+    ``/Trans`` on the pages from ``start`` on (reportlab writes an empty one on each);
+    and each font, picture or other object that is the same in several documents kept
+    once. (Typeset pictures are DCT only: ``new_canvas`` writes no ASCII85.)
+    """
+    digest = ByteStringObject(hashlib.sha256(seed).digest()[:16])
+    first = writer._ID[0] if writer._ID else digest
+    writer._ID = ArrayObject([first, digest])
+    for page in writer.pages[start:]:
+        if "/Trans" in page:
+            del page["/Trans"]
+    for obj in writer._objects:
+        if isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Font":
+            obj.pop("/Name", None)  # obsolete since PDF 1.1, and it differs per document
+    _share_identical(writer)
+
+
+def _share_identical(writer: pypdf.PdfWriter) -> None:
+    """Keep one copy of objects that are the same; a pass per level of nesting.
+
+    One pass merges font files; the next, the descriptors that then point to the same
+    file; the next, the fonts. Stops when a pass changes nothing (at most five).
+    """
+    for _ in range(5):
+        before = sum(obj is not None for obj in writer._objects)
+        writer.compress_identical_objects()  # both removals are the default in every version
+        if sum(obj is not None for obj in writer._objects) == before:
+            return
+

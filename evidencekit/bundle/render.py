@@ -22,6 +22,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from evidencekit.bundle import strip
+from evidencekit.bundle.facts import Facts, clock_at, readable_time
 from evidencekit.bundle.pdfclean import clean_pdf
 from evidencekit.case.folder import Case
 from evidencekit.core import limits
@@ -62,7 +64,7 @@ def _caption(pdf: canvas.Canvas, item: Item, size: tuple[float, float],
                                                  width))
 
 
-def photo_page(case: Case, item: Item) -> Rendered:
+def photo_page(case: Case, item: Item, facts: Facts) -> Rendered:
     """One page: the picture as large as fits, with reference, description and EXIF time."""
     image = photo.open_photo(case.object_path(item.sha256))
     size = landscape(A4) if image.width > image.height else A4
@@ -77,8 +79,8 @@ def photo_page(case: Case, item: Item) -> Rendered:
     clean.seek(0)
     buffer = io.BytesIO()
     pdf = new_canvas(buffer, size)
-    taken = item.device_time or "not recorded in the file"
-    _caption(pdf, item, size, [item.description, f"Taken (camera clock): {taken}"])
+    _caption(pdf, item, size, [item.description,
+                               f"Taken (camera clock): {readable_time(facts.device_time)}"])
     pdf.drawImage(ImageReader(clean), MARGIN + (box_w - width) / 2, MARGIN, width, height)
     pdf.showPage()
     pdf.save()
@@ -98,54 +100,48 @@ def _stills(source: Path, duration: float,
     return frames, problems
 
 
-def media_sheet(case: Case, item: Item, package_path: str) -> Rendered:
+def _sheet_lines(item: Item, facts: Facts, info: video.MediaInfo | None,
+                 package_path: str) -> list[str]:
+    duration = info.duration if info is not None else facts.duration
+    picture = facts.resolution or (f"{info.width}x{info.height}" if info and info.has_video
+                                   and info.width and info.height else "no picture")
+    lines = [item.description, f"Produced by: {facts.producer}",
+             f"Original file name: {item.original_name or '(not disclosed)'}",
+             f"Format: {item.media_type}, {picture}, duration "
+             f"{'unreadable' if duration is None else f'{duration:.1f} s'}",
+             f"Recorded (device clock): {readable_time(facts.device_time)}"]
+    if facts.stated_time:
+        lines.append(f"Time stated at ingest: {readable_time(facts.stated_time)}")
+    lines += [f"{label}: {value}" for label, value in (("Source", facts.source),
+              ("Captured by", facts.captured_by)) if value]
+    return [*lines, f"SHA-256: {item.sha256}", f"Native file: {package_path}"]
+
+
+def media_sheet(case: Case, item: Item, package_path: str, facts: Facts) -> Rendered:
     """An exhibit sheet for footage or audio: facts, hash, where the file is, stills."""
     buffer = io.BytesIO()
     size = landscape(A4)
     pdf = new_canvas(buffer, size)
-    meta = item.metadata
     source = case.object_path(item.sha256)
     notes: list[str] = []
+    info: video.MediaInfo | None = None
     try:
         info = video.media_info(source)
-        duration = f"{info.duration:.1f} s"
     except InputError as exc:
-        info, duration = None, "unreadable"
         notes.append(f"{item.ref}: {exc.message}")
-    lines = [item.description, f"Produced by: {item.producer}",
-             f"Original file name: {item.original_name or '(not disclosed)'}",
-             f"Format: {item.media_type}, {meta.get('resolution', 'no picture')}, "
-             f"duration {duration}",
-             f"Recorded (device clock): {item.device_time or 'not recorded in the file'}",
-             f"SHA-256: {item.sha256}", f"Native file: {package_path}"]
+    lines = _sheet_lines(item, facts, info, package_path)
     _caption(pdf, item, size, lines)
     if info is not None and info.has_video:
         frames, problems = _stills(source, info.duration)
-        _strip(pdf, frames, size)
+        start = facts.device_time or facts.stated_time
+        strip.draw(pdf, frames, size, size[1] - MARGIN - 15 * len(lines) - 24,
+                   lambda t: strip.label(clock_at(start, t), t))
         if problems:
             notes.append(f"{item.ref}: {len(problems)} of 4 stills could not be taken "
                          f"({problems[0]})")
     pdf.showPage()
     pdf.save()
     return Rendered(buffer.getvalue(), tuple(notes))
-
-
-def _strip(pdf: canvas.Canvas, stills: list[tuple[float, PIL.Image.Image]],
-           size: tuple[float, float]) -> None:
-    if not stills:
-        return
-    cell = (size[0] - 2 * MARGIN) / len(stills)
-    for n, (t, frame) in enumerate(stills):
-        frame.thumbnail((int(cell * 2), int(cell * 2)))
-        clean = io.BytesIO()
-        frame.save(clean, format="JPEG", quality=80)
-        clean.seek(0)
-        w = cell - 8
-        h = w * frame.height / frame.width
-        x = MARGIN + n * cell
-        pdf.drawImage(ImageReader(clean), x, MARGIN + 20, w, h)
-        pdf.setFont(FONT, 9)
-        pdf.drawString(x, MARGIN + 6, f"at {t:.1f} s")
 
 
 def statement_pages(case: Case, item: Item) -> Rendered:
@@ -246,25 +242,26 @@ def native_sheet(item: Item, package_path: str) -> Rendered:
     return Rendered(buffer.getvalue())
 
 
-def _pages_of(case: Case, item: Item, package_path: str) -> Rendered:
+def _pages_of(case: Case, item: Item, package_path: str, facts: Facts) -> Rendered:
     if is_statement(item.media_type) and (item.kind == "statement"
                                           or item.media_type == "application/pdf"):
         return statement_pages(case, item)
     if item.media_type in PHOTO_TYPES:
-        return photo_page(case, item)
+        return photo_page(case, item, facts)
     if item.media_type.split("/")[0] in ("video", "audio"):
-        return media_sheet(case, item, package_path)
+        return media_sheet(case, item, package_path, facts)
     return native_sheet(item, package_path)
 
 
-def render(case: Case, item: Item, package_path: str) -> Rendered:
+def render(case: Case, item: Item, package_path: str, facts: Facts) -> Rendered:
     """The pages for one exhibit; one that cannot be shown gets a sheet and a note.
 
+    ``facts`` (:func:`facts_of`) are what the pages say about a photo or recording.
     Corrupt or odd evidence is still evidence: the bundle says where the native file
     is rather than leaving the exhibit out or failing.
     """
     try:
-        return _pages_of(case, item, package_path)
+        return _pages_of(case, item, package_path, facts)
     except UntypesetText:
         raise  # text that cannot be typeset: stop, never a silent box or a stand-in sheet
     except InputError as exc:

@@ -12,10 +12,15 @@ TOML, documented in ``docs/bundles.md``::
 
     [[section]]
     title = "Photographs and footage"
-    exhibits = ["HG/3", "TA/2"]
+    exhibits = ["HG/3", "TA/2", "PS/3-PS/32"]   # a range: PS/3, PS/4 ... PS/32
 
     [dates]                  # optional: a document's own date, where nothing else says it
     "TA/1" = "2026-11-17"
+
+    [producers]              # optional: who the initials stand for, on the exhibit sheets
+    "TA" = "PC Tom Ashby"
+
+An exhibit may be listed once only; a range names one producer's exhibits in numeric order.
 """
 
 from __future__ import annotations
@@ -54,10 +59,17 @@ class BundleSpec:
     hearing: str | None = None
     dates: tuple[tuple[str, str], ...] = ()
     """``(ref, YYYY-MM-DD)``: documents' own dates given in the spec."""
+    producers: tuple[tuple[str, str], ...] = ()
+    """``(initials, name)``: who a producer's initials stand for."""
 
     def date_of(self, ref: str) -> str | None:
         """The date the spec gives for ``ref``, if any."""
         return dict(self.dates).get(ref)
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        """Every exhibit the spec lists, in bundle order."""
+        return tuple(ref for section in self.sections for ref in section.refs)
 
 
 def _line(value: Any, what: str) -> str:
@@ -88,9 +100,9 @@ def parse_spec(text: str) -> BundleSpec:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise InputError(f"The bundle spec is not valid TOML: {exc}.") from exc
-    if set(data) - {"bundle", "section", "dates"}:
-        raise InputError("The bundle spec takes a [bundle] table, [[section]] tables and a "
-                         "[dates] table.")
+    if set(data) - {"bundle", "section", "dates", "producers"}:
+        raise InputError("The bundle spec takes a [bundle] table, [[section]] tables, a "
+                         "[dates] table and a [producers] table.")
     head, sections = data.get("bundle", {}), data.get("section", [])
     if not isinstance(head, dict) or set(head) - {"parties", "hearing"}:
         raise InputError("[bundle] takes parties = [...] and hearing = \"...\".")
@@ -99,18 +111,74 @@ def parse_spec(text: str) -> BundleSpec:
     parties = head.get("parties", [])
     if not isinstance(parties, list):
         raise InputError("parties must be a list of names.")
-    parsed = []
-    for n, section in enumerate(sections, start=1):
-        if not isinstance(section, dict) or set(section) != {"title", "exhibits"} or \
-                not isinstance(section["exhibits"], list):
-            raise InputError(f"Section {n} needs a title and an exhibits list.")
-        parsed.append(Section(_line(section["title"], f"Section {n}'s title"),
-                              tuple(_line(r, f"An exhibit in section {n}").upper()
-                                    for r in section["exhibits"])))
+    parsed = tuple(_section(n, section) for n, section in enumerate(sections, start=1))
+    _refuse_repeats(parsed)
     hearing = head.get("hearing")
-    return BundleSpec(tuple(parsed), tuple(_line(p, "A party") for p in parties),
+    return BundleSpec(parsed, tuple(_line(p, "A party") for p in parties),
                       None if hearing is None else _line(hearing, "The hearing"),
-                      _dates(data.get("dates", {})))
+                      _dates(data.get("dates", {})), _producers(data.get("producers", {})))
+
+
+def _section(n: int, section: Any) -> Section:
+    if not isinstance(section, dict) or set(section) != {"title", "exhibits"} or \
+            not isinstance(section["exhibits"], list):
+        raise InputError(f"Section {n} needs a title and an exhibits list.")
+    refs = [expand_refs(_line(r, f"An exhibit in section {n}")) for r in section["exhibits"]]
+    return Section(_line(section["title"], f"Section {n}'s title"),
+                   tuple(ref for run in refs for ref in run))
+
+
+def _refuse_repeats(sections: Sequence[Section]) -> None:
+    seen: dict[str, int] = {}
+    for n, section in enumerate(sections, start=1):
+        for ref in section.refs:
+            if ref in seen:
+                where = f"section {n}" if seen[ref] == n else f"sections {seen[ref]} and {n}"
+                raise InputError(f"The bundle spec lists {ref} twice ({where}); list each "
+                                 "exhibit once.")
+            seen[ref] = n
+
+
+RANGE_LIMIT = 10_000
+"""Most exhibits one range may name (a typo such as PS/3-PS/30000 is refused)."""
+_RANGE = re.compile(r"([A-Z]{1,6})/(\d{1,9})-([A-Z]{1,6})/(\d{1,9})")
+
+
+def expand_refs(text: str) -> tuple[str, ...]:
+    """One spec entry as references: ``HG/1`` is itself; ``PS/3-PS/32`` is PS/3 … PS/32.
+
+    A range joins two references of the same producer, the first no higher than the
+    last. Anything else with a ``/`` after a ``-`` is refused as a bad range; other
+    entries (``HG/1``, ``HG/1-R1``) are references as they are (upper-cased).
+
+    Raises:
+        InputError: a malformed range, different producers, a backward range, or one
+            naming more than :data:`RANGE_LIMIT` exhibits.
+    """
+    ref = text.strip().upper()
+    _head, dash, tail = ref.partition("-")
+    if not dash or "/" not in tail:
+        return (ref,)
+    match = _RANGE.fullmatch(ref.replace(" ", ""))
+    if match is None:
+        raise InputError(f"{text!r} is not a range; write it as PS/3-PS/32 (one producer, "
+                         "first and last reference).")
+    prefix, first, other, last = match.group(1), int(match.group(2)), match.group(3), \
+        int(match.group(4))
+    if other != prefix:
+        raise InputError(f"The range {text!r} joins two producers ({prefix} and {other}); a "
+                         "range names one producer's exhibits.")
+    if first > last or last - first >= RANGE_LIMIT:
+        raise InputError(f"The range {text!r} must run upwards and name at most "
+                         f"{RANGE_LIMIT:,} exhibits.")
+    return tuple(f"{prefix}/{n}" for n in range(first, last + 1))
+
+
+def _producers(table: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise InputError('[producers] maps initials to names: "HG" = "Hana Green".')
+    return tuple(sorted((_line(k, "Initials in [producers]").upper(),
+                         _line(v, f"[producers] {k}")) for k, v in table.items()))
 
 
 def _dates(table: Any) -> tuple[tuple[str, str], ...]:

@@ -19,6 +19,7 @@ from evidencekit.case import probe
 from evidencekit.core import filetype, limits
 from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
+from evidencekit.core.heif import enable_heif
 
 """Images larger than this are recorded with a warning and never decoded."""
 
@@ -84,6 +85,60 @@ def _photo(path: Path) -> Extracted:
             meta[key] = value
     lat = _degrees(tags, "GPS GPSLatitude", "GPS GPSLatitudeRef")
     lon = _degrees(tags, "GPS GPSLongitude", "GPS GPSLongitudeRef")
+    if lat is not None and lon is not None:
+        meta["gps"] = {"latitude": f"{lat:.6f}", "longitude": f"{lon:.6f}"}
+    return _with_pixels(path, meta)
+
+
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_PILLOW_TAGS = (("camera_make", 0x010F, False), ("camera_model", 0x0110, False),
+                ("orientation", 0x0112, False), ("serial", 0xA431, True))
+
+
+def _rational_degrees(values: object, ref: object) -> float | None:
+    if not isinstance(values, tuple) or len(values) != 3:
+        return None
+    try:
+        d, m, s = (Fraction(v) for v in values)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    value = float(d + m / 60 + s / 3600)
+    return -value if str(ref).strip().upper() in ("S", "W") else value
+
+
+_ORIENTATIONS = {1: "Horizontal (normal)", 2: "Mirrored horizontal", 3: "Rotated 180",
+                 4: "Mirrored vertical", 5: "Mirrored horizontal then rotated 90 CCW",
+                 6: "Rotated 90 CW", 7: "Mirrored horizontal then rotated 90 CW",
+                 8: "Rotated 90 CCW"}
+"""EXIF orientation values as exifread names them (so JPEG and HEIC records agree)."""
+
+
+def _text_of(value: object) -> str | None:
+    text = str(value).strip().strip("\x00") if value is not None else ""
+    return text[:200] or None
+
+
+def _heif_photo(path: Path) -> Extracted:
+    """EXIF of a HEIC/HEIF photo, read by Pillow through pi-heif (exifread misreads some)."""
+    import PIL.Image  # noqa: PLC0415 - see above
+
+    if not enable_heif():
+        return Extracted({}, "HEIC/HEIF support (pi-heif) is not installed")
+    with PIL.Image.open(path) as image:
+        exif = image.getexif()
+    sub, gps = exif.get_ifd(_EXIF_IFD), exif.get_ifd(_GPS_IFD)
+    meta: dict[str, JsonValue] = {}
+    stamp = _exif_time(_text_of(sub.get(0x9003)), _text_of(sub.get(0x9011)))
+    if stamp:
+        meta["device_time"] = stamp
+    for key, tag, in_sub in _PILLOW_TAGS:
+        raw = (sub if in_sub else exif).get(tag)
+        if key == "orientation" and isinstance(raw, int):
+            raw = _ORIENTATIONS.get(raw, raw)
+        if value := _text_of(raw):
+            meta[key] = value
+    lat = _rational_degrees(gps.get(2), gps.get(1))
+    lon = _rational_degrees(gps.get(4), gps.get(3))
     if lat is not None and lon is not None:
         meta["gps"] = {"latitude": f"{lat:.6f}", "longitude": f"{lon:.6f}"}
     return _with_pixels(path, meta)
@@ -169,6 +224,7 @@ def _text(path: Path) -> Extracted:
 
 _READERS: dict[str, Callable[[Path], Extracted]] = {
     "image/jpeg": _photo, "image/png": _photo, "image/gif": _photo, "image/webp": _photo,
+    "image/heic": _heif_photo, "image/heif": _heif_photo,
     "application/pdf": _pdf, filetype.DOCX: _docx, "text/plain": _text,
 }
 

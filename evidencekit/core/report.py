@@ -39,15 +39,34 @@ class Finding:
 
 
 @attrs.frozen
+class SkippedCheck:
+    """A check a verification did not run, because an earlier finding made it meaningless.
+
+    ``check`` names what was not checked, ``reason`` the earlier finding that explains why
+    (its consequences would only repeat it).
+    """
+
+    check: str
+    reason: str
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-data form for ``--json`` output."""
+        return {"check": self.check, "reason": self.reason}
+
+
+@attrs.frozen
 class VerificationReport:
     """The complete result of a verification; ``ok`` is derived, never stored.
 
     Read-only all the way down: ``findings`` is a tuple, ``checked`` a read-only mapping.
+    Each problem is a finding once, at its cause; ``skipped`` lists the checks left out
+    because an earlier finding already explains what they would report.
     """
 
     target: str
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=frozen_tuple)
     checked: Mapping[str, int] = attrs.field(factory=dict, converter=frozen_mapping)
+    skipped: tuple[SkippedCheck, ...] = attrs.field(default=(), converter=frozen_tuple)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -78,9 +97,15 @@ class VerificationReport:
             raise kind(f"Verification of {self.target} failed: {listed}")
 
     def to_dict(self) -> dict[str, JsonValue]:
-        """Stable plain-data form (the ``--json`` output of ``verify``)."""
-        return {
+        """Stable plain-data form (the ``--json`` output of ``verify``).
+
+        ``skipped`` is there only when a check was skipped.
+        """
+        data: dict[str, JsonValue] = {
             "target": self.target, "ok": self.ok, "checked": dict(self.checked),
             "errors": len(self.errors), "warnings": len(self.warnings),
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.skipped:
+            data["skipped"] = [s.to_dict() for s in self.skipped]
+        return data

@@ -181,6 +181,44 @@ def latest_bundle(events: Iterable[Event], redacted: bool) -> Event | None:
     return found[-1] if found else None
 
 
+def _names_bundle(event: Event, wanted: str) -> bool:
+    bundle_id = str(event.details.get("bundle_id", "")).lower()
+    return (wanted.lstrip("#") == str(event.seq)
+            or (len(wanted) >= 8 and (bundle_id.startswith(wanted)
+                                      or (event.sha256 or "").startswith(wanted))))
+
+
+def find_bundle(events: Iterable[Event], wanted: str | None, redacted: bool) -> Event | None:
+    """The recorded bundle a package carries: ``wanted`` names it, ``None`` is the latest.
+
+    ``wanted`` is a bundle id or SHA-256 (or their first 8 or more characters), a
+    custody event number (``12`` or ``#12``), or ``none`` for no bundle. A draft is
+    never recorded, so it is never found.
+
+    Raises:
+        InputError: no recorded bundle, or more than one, matches; or it is of the
+            other kind (a redacted package carries only a redacted bundle, and the
+            reverse).
+    """
+    log = [e for e in events if e.action == "bundled"]
+    if wanted is None:
+        return latest_bundle(log, redacted)
+    text = wanted.strip().lower()
+    if text == "none":
+        return None
+    found = [e for e in log if _names_bundle(e, text)]
+    recorded = ", ".join(f"#{e.seq} {e.details.get('bundle_id', '?')}" for e in log[-5:])
+    if len(found) != 1:
+        raise InputError(f"{'No' if not found else 'More than one'} recorded bundle matches "
+                         f"{wanted!r}.", hint=f"Recorded bundles: {recorded or 'none'}; "
+                         "name one by its id or custody event number.")
+    if found[0].details.get("redacted") is not redacted:
+        kind = "redacted" if redacted else "full"
+        raise InputError(f"Bundle {wanted!r} is {'not ' if redacted else ''}redacted; a "
+                         f"{kind} package carries a {kind} bundle.")
+    return found[0]
+
+
 def readable_name(item: Item, redacted: bool = False) -> str:
     """``HG-1_statement_hana_green.txt``: the reference first, then a safe file name.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 import nacl.bindings
@@ -24,6 +25,7 @@ RECIPIENT_HRP = "age"
 IDENTITY_HRP = "age-secret-key-"
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _MAX_KEY_FILE = 1 << 20
+_Key = TypeVar("_Key", "AgeIdentity", "AgeRecipient")
 
 
 def _polymod(values: list[int]) -> int:
@@ -43,8 +45,9 @@ def _hrp_expand(hrp: str) -> list[int]:
 
 def _convert(data: bytes | list[int], source: int, target: int, pad: bool) -> list[int] | None:
     acc, bits, out, top = 0, 0, [], (1 << target) - 1
+    keep = (1 << (source + target - 1)) - 1  # acc never needs more bits than this
     for value in data:
-        acc = (acc << source) | value
+        acc = ((acc << source) | value) & keep
         bits += source
         while bits >= target:
             bits -= target
@@ -52,7 +55,7 @@ def _convert(data: bytes | list[int], source: int, target: int, pad: bool) -> li
     if pad and bits:
         out.append((acc << (target - bits)) & top)
     elif not pad and (bits >= source or (acc << (target - bits)) & top):
-        return None
+        return None  # more than 4 bits of padding, or padding that is not zero
     return out
 
 
@@ -81,6 +84,19 @@ def bech32_decode(text: str) -> tuple[str, bytes] | None:
     return None if data is None else (hrp, bytes(data))
 
 
+def _decode_key(text: str, hrp: str) -> bytes | None:
+    """The 32 key bytes of a Bech32 string with prefix ``hrp``, in that case only, else ``None``.
+
+    Recipients are lower case and identities upper case, as age requires: mixed or
+    other case, another prefix or another length is refused.
+    """
+    decoded = bech32_decode(text)
+    cased = text.lower() if hrp == RECIPIENT_HRP else text.upper()
+    if decoded is None or decoded[0] != hrp or len(decoded[1]) != 32 or text != cased:
+        return None
+    return decoded[1]
+
+
 @attrs.frozen
 class AgeRecipient:
     """Whom a package is encrypted to: an X25519 public key, shown as ``age1…``."""
@@ -102,14 +118,13 @@ class AgeRecipient:
         Raises:
             InputError: not an age X25519 recipient.
         """
-        decoded = bech32_decode(text.strip())
-        if decoded is None or decoded[0] != RECIPIENT_HRP or len(decoded[1]) != 32 \
-                or text.strip() != text.strip().lower():
+        public = _decode_key(text.strip(), RECIPIENT_HRP)
+        if public is None:
             shown = text.strip()[:80]
             raise InputError(f"{shown!r} is not an age recipient (a public key like "
                              "age1…, 62 characters, as age-keygen prints).",
                              hint="SSH keys and age plugins are not supported.")
-        return cls(decoded[1])
+        return cls(public)
 
 
 @attrs.frozen
@@ -144,18 +159,33 @@ class AgeIdentity:
         Raises:
             KeyFileError: not an age X25519 identity.
         """
-        decoded = bech32_decode(text.strip())
-        if decoded is None or decoded[0] != IDENTITY_HRP or len(decoded[1]) != 32 \
-                or text.strip() != text.strip().upper():
+        secret = _decode_key(text.strip(), IDENTITY_HRP)
+        if secret is None:
             raise KeyFileError("The line is not an age identity (AGE-SECRET-KEY-1…, as "
                                "age-keygen writes it).")
-        return cls(decoded[1])
+        return cls(secret)
 
 
-def _key_lines(path: Path, what: str) -> list[str]:
+def _load_keys(path: Path, parse: Callable[[str], _Key], what: str, example: str,
+               error: type[InputError | KeyFileError]) -> tuple[_Key, ...]:
+    """Every key in a file of them: one a line, ``#`` comments and blank lines skipped.
+
+    The one loader behind identity files and recipient files, as age reads both.
+    """
     text = storage.read_small_text(path, limit=_MAX_KEY_FILE, what=what)
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            found.append(parse(line))
+        except (InputError, KeyFileError) as exc:
+            raise error(f"{path}: line {number} is not {example}.",
+                        hint="Give a file age-keygen or 'evidencekit keys age-create' made; "
+                             "SSH keys and age plugins are not supported.") from exc
+    if not found:
+        raise error(f"The {what} {path} holds no key: it needs {example}.")
+    return tuple(found)
 
 
 def load_age_identities(path: Path) -> tuple[AgeIdentity, ...]:
@@ -165,21 +195,11 @@ def load_age_identities(path: Path) -> tuple[AgeIdentity, ...]:
         InputError: the file is missing, not a regular file or not UTF-8.
         KeyFileError: a line is not an age identity, or the file holds none.
     """
-    found = []
-    for number, line in enumerate(_key_lines(path, "age identity file"), start=1):
-        try:
-            found.append(AgeIdentity.parse(line))
-        except KeyFileError as exc:
-            raise KeyFileError(f"{path}: key line {number} is not an age identity "
-                               "(AGE-SECRET-KEY-1…).",
-                               hint="Give the file age-keygen or 'evidencekit keys "
-                                    "age-create' made; SSH keys are not supported.") from exc
-    if not found:
-        raise KeyFileError(f"{path} holds no age identity (AGE-SECRET-KEY-1… line).")
-    return tuple(found)
+    return _load_keys(path, AgeIdentity.parse, "age identity file",
+                      "an age identity (AGE-SECRET-KEY-1…)", KeyFileError)
 
 
-def load_recipients(values: Sequence[str]) -> tuple[AgeRecipient, ...]:
+def load_age_recipients(values: Sequence[str]) -> tuple[AgeRecipient, ...]:
     """The recipients named by each value: an ``age1…`` string, or a file of them.
 
     A file holds one recipient a line (``#`` comments and blank lines ignored), as
@@ -191,18 +211,28 @@ def load_recipients(values: Sequence[str]) -> tuple[AgeRecipient, ...]:
     found: dict[bytes, AgeRecipient] = {}
     for value in values:
         if value.strip().startswith("age1"):
-            parsed = [AgeRecipient.parse(value)]
-        elif Path(value).exists():
-            lines = _key_lines(Path(value), "recipients file")
-            if not lines:
-                raise InputError(f"The recipients file {value} lists no recipient.")
-            parsed = [AgeRecipient.parse(line) for line in lines]
+            parsed: tuple[AgeRecipient, ...] = (AgeRecipient.parse(value),)
+        elif Path(value).is_file():
+            parsed = _load_keys(Path(value), AgeRecipient.parse, "recipients file",
+                                "an age recipient (age1…)", InputError)
         else:
             raise InputError(f"--encrypt-to {value!r} is neither an age recipient (age1…) "
                              "nor a file of them.")
         for recipient in parsed:
             found.setdefault(recipient.public, recipient)
     return tuple(found.values())
+
+
+def load_passphrase_file(path: Path) -> str:
+    """The passphrase on the first line of ``path`` (for scripts; a prompt is safer).
+
+    Raises:
+        InputError: the file is missing, not a small UTF-8 file, or its first line empty.
+    """
+    lines = storage.read_small_text(path, limit=4096, what="passphrase file").splitlines()
+    if not lines or not lines[0]:
+        raise InputError(f"The passphrase file {path} has an empty first line.")
+    return lines[0]
 
 
 def create_age_identity(out: Path, *,
@@ -220,5 +250,5 @@ def create_age_identity(out: Path, *,
     created = clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = (f"# created: {created}\n# public key: {identity.recipient}\n"
             f"{identity.to_text()}\n")
-    storage.atomic_write(out, text.encode("ascii"), mode=0o600)
+    storage.atomic_write(out, text.encode("ascii"), mode=0o600, overwrite=False)
     return identity.recipient

@@ -11,7 +11,7 @@ Base64 is the standard alphabet without padding, and must be canonical. The
 16-byte file key is wrapped with ChaCha20-Poly1305 under a key from HKDF-SHA256:
 of an X25519 shared secret for a recipient, of scrypt for a passphrase. Parsing is
 strict and bounded; a damaged header is an :class:`IntegrityError`. Pure functions
-of values and one readable stream; see ``docs/adr/0004-age-encryption.md``.
+of values and one readable stream; see ``docs/adr/0005-age-encryption.md``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import nacl.exceptions
 import nacl.utils
 
 from evidencekit.core import limits
-from evidencekit.core.errors import IntegrityError
+from evidencekit.core.errors import InputError, IntegrityError
 from evidencekit.keys.agekey import AgeIdentity, AgeRecipient
 
 INTRO = b"age-encryption.org/v1\n"
@@ -39,6 +39,7 @@ SCRYPT_LABEL = b"age-encryption.org/v1/scrypt"
 _COLUMNS = 64
 _MAX_LINE = 4096
 _MAX_STANZAS = 128
+_MAX_HEADER = 1 << 20  # stanzas of unknown kinds may be long, but not endless
 _ARG = re.compile(rb"[\x21-\x7e]+")
 _DAMAGED_HINT = ("The file was damaged or altered on the way; ask the sender for a new copy. "
                  "Nothing was decrypted.")
@@ -118,10 +119,18 @@ def new_file_key() -> bytes:
 
 
 def wrap_x25519(file_key: bytes, recipient: AgeRecipient) -> Stanza:
-    """The stanza that lets ``recipient`` (and only its identity) recover ``file_key``."""
+    """The stanza that lets ``recipient`` (and only its identity) recover ``file_key``.
+
+    Raises:
+        InputError: ``recipient`` is a low-order point, which no real key is.
+    """
     ephemeral = nacl.utils.random(32)
     share = nacl.bindings.crypto_scalarmult_base(ephemeral)
-    shared = nacl.bindings.crypto_scalarmult(ephemeral, recipient.public)
+    try:
+        shared = nacl.bindings.crypto_scalarmult(ephemeral, recipient.public)
+    except nacl.exceptions.RuntimeError as exc:  # a low-order point: the secret would be 0
+        raise InputError(f"{recipient} is not a usable age recipient (a low-order key).",
+                         hint="Ask the recipient for the public key age-keygen printed.") from exc
     key = hkdf_sha256(shared, share + recipient.public, X25519_LABEL)
     return Stanza("X25519", (b64encode(share),), _seal(key, file_key))
 
@@ -147,12 +156,22 @@ def unwrap_x25519(stanza: Stanza, identity: AgeIdentity) -> bytes | None:
 
 def _scrypt(passphrase: str, salt: bytes, log_n: int) -> bytes:
     n = 1 << log_n
-    return hashlib.scrypt(passphrase.encode("utf-8"), salt=SCRYPT_LABEL + salt, n=n, r=8, p=1,
-                          maxmem=132 * 8 * n + (4 << 20), dklen=32)
+    try:  # OpenSSL needs 128 * r * N bytes (256 MiB at age's 18) and caps maxmem below 2 GiB
+        return hashlib.scrypt(passphrase.encode("utf-8"), salt=SCRYPT_LABEL + salt, n=n, r=8,
+                              p=1, maxmem=min(132 * 8 * n + (4 << 20), (1 << 31) - 1),
+                              dklen=32)
+    except (ValueError, MemoryError) as exc:
+        raise InputError(f"scrypt with work factor {log_n} cannot run here "
+                         f"({1 << log_n >> 10} MiB of memory).",
+                         hint="Ask the sender to use age's default (18).") from exc
 
 
 def wrap_scrypt(file_key: bytes, passphrase: str, log_n: int) -> Stanza:
-    """The stanza that lets whoever knows ``passphrase`` recover ``file_key``."""
+    """The stanza that lets whoever knows ``passphrase`` recover ``file_key``.
+
+    Raises:
+        InputError: the work factor needs more memory than scrypt may use here.
+    """
     salt = nacl.utils.random(16)
     return Stanza("scrypt", (b64encode(salt), str(log_n)),
                   _seal(_scrypt(passphrase, salt, log_n), file_key))
@@ -163,7 +182,8 @@ def unwrap_scrypt(stanza: Stanza, passphrase: str) -> bytes | None:
 
     Raises:
         IntegrityError: the stanza is malformed.
-        InputError: its work factor is over the ``age-work-factor`` limit.
+        InputError: its work factor is over the ``age-work-factor`` limit, or needs
+            more memory than scrypt may use here.
     """
     if len(stanza.args) != 2 or len(stanza.body) != FILE_KEY_SIZE + 16 \
             or not re.fullmatch(r"[1-9][0-9]?", stanza.args[1]):
@@ -207,6 +227,8 @@ def _line(src: BinaryIO, signed: bytearray) -> bytes:
     if not line.endswith(b"\n"):
         raise _damaged("a header line is cut short or too long")
     signed += line
+    if len(signed) > _MAX_HEADER:
+        raise _damaged(f"it is longer than {_MAX_HEADER >> 20} MiB")
     return line[:-1]
 
 

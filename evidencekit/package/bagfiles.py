@@ -63,29 +63,57 @@ def parse_manifest(data: bytes, algorithm: str) -> dict[str, str]:
     Raises:
         InputError: a malformed line, a bad digest, an unsafe or repeated path.
     """
+    entries, problems = read_manifest(data, algorithm)
+    if problems:
+        raise InputError(problems[0])
+    return entries
+
+
+def read_manifest(data: bytes, algorithm: str) -> tuple[dict[str, str], list[str]]:
+    """The readable lines of a manifest, and one message for each line that is not.
+
+    Unlike :func:`parse_manifest`, one damaged line does not hide the others: a verifier
+    can report that line once and still check every file the good lines list.
+    """
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"manifest-{algorithm} is not UTF-8.") from exc
+    except UnicodeDecodeError:
+        return {}, [f"manifest-{algorithm} is not UTF-8."]
     entries: dict[str, str] = {}
+    problems: list[str] = []
     seen_nfc: set[str] = set()
     for number, line in enumerate(_lines(text), start=1):
-        # any other algorithm (md5, sha1 ...): read for path safety, its digest length unknown
-        width = _HEX.get(algorithm) or len(line.split(" ", 1)[0])
-        digest, rest = line[:width], line[width:]
-        if len(digest) != width or digest.strip("0123456789abcdefABCDEF") or \
-                not rest.startswith(" "):
-            raise InputError(f"line {number} of the {algorithm} manifest has no valid digest.")
-        # "HASH  PATH" (sha256sum text mode, bagit) or "HASH *PATH" (binary mode)
-        path = decode_path(rest[2:] if rest[:2] in ("  ", " *") else rest[1:])
-        if reason := unsafe_reason(path):
-            raise InputError(f"line {number} of the {algorithm} manifest: {reason}.")
+        try:
+            path, digest = _manifest_line(line, number, algorithm)
+        except InputError as exc:
+            problems.append(exc.message)
+            continue
         nfc = unicodedata.normalize("NFC", path)
         if nfc in seen_nfc:
-            raise InputError(f"line {number} of the {algorithm} manifest repeats a path.")
+            problems.append(f"line {number} of the {algorithm} manifest repeats a path.")
+            continue
         seen_nfc.add(nfc)
-        entries[path] = digest.lower()
-    return entries
+        entries[path] = digest
+    return entries, problems
+
+
+def _manifest_line(line: str, number: int, algorithm: str) -> tuple[str, str]:
+    """``(path, lower-case digest)`` of one manifest line.
+
+    Raises:
+        InputError: no valid digest, or an unsafe path.
+    """
+    # any other algorithm (md5, sha1 ...): read for path safety, its digest length unknown
+    width = _HEX.get(algorithm) or len(line.split(" ", 1)[0])
+    digest, rest = line[:width], line[width:]
+    if len(digest) != width or digest.strip("0123456789abcdefABCDEF") or \
+            not rest.startswith(" "):
+        raise InputError(f"line {number} of the {algorithm} manifest has no valid digest.")
+    # "HASH  PATH" (sha256sum text mode, bagit) or "HASH *PATH" (binary mode)
+    path = decode_path(rest[2:] if rest[:2] in ("  ", " *") else rest[1:])
+    if reason := unsafe_reason(path):
+        raise InputError(f"line {number} of the {algorithm} manifest: {reason}.")
+    return path, digest.lower()
 
 
 def _lines(text: str) -> list[str]:

@@ -11,17 +11,19 @@ Order of work (so that a failure leaves nothing half-made, and the signature is 
 4. write the payload manifests, ``bagit.txt``, ``bag-info.txt``, ``VERIFY.txt``
    and the tag manifest;
 5. sign the exact bytes of ``tagmanifest-sha256.txt``; nothing is written after;
-6. rename the staging folder into place (or zip it and rename the zip).
+6. rename the staging folder into place (or zip it and rename the zip; or, for an
+   encrypted package, stream the zip through age encryption, write
+   ``READ-ME-FIRST.txt`` beside it and rename the ``.age`` file).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import uuid
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from evidencekit.case.derived import plan_redacted, select_items
 from evidencekit.case.folder import Case, CaseWriter
@@ -31,10 +33,12 @@ from evidencekit.core.errors import InputError, IntegrityError, StorageError
 from evidencekit.core.hashing import Digest, copy_and_hash, hash_file
 from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event, Head
-from evidencekit.custody.exhibits import Item, latest_bundle, readable_name, whole
+from evidencekit.custody.exhibits import Item, find_bundle, readable_name, whole
 from evidencekit.custody.lifecycle import KEY_ACTIONS
+from evidencekit.keys.diceware import generate_passphrase
 from evidencekit.keys.keyfile import PublicKey, Signer
 from evidencekit.package import bagfiles, layout
+from evidencekit.package.encrypt import AgeEncryption, encrypting
 from evidencekit.package.layout import ExportedFile, ExportRequest, ExportResult
 
 EXHIBITS = "data/exhibits"
@@ -91,6 +95,8 @@ def _record_export(case: Case, signer: Signer, staging: Path, package_id: str,
         "redacted": request.redacted,
         "items": [{"ref": f.ref, "sha256": f.sha256, "path": f.path} for f in files],
     }
+    if request.encryption is not None:
+        details["encryption"] = request.encryption.to_record()
     with case.writing(signer) as writer:
         event = writer.append("exported", details=details)
         writer.write_head()
@@ -127,7 +133,8 @@ def _payload_digests(staging: Path, known: dict[str, Digest],
 
 
 def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
-                request: ExportRequest, digests: dict[str, Digest]) -> None:
+                request: ExportRequest, digests: dict[str, Digest],
+                bundle: Event | None) -> None:
     _write(staging, "manifest-sha256.txt",
            bagfiles.format_manifest({p: d.sha256 for p, d in digests.items()}))
     if request.sha512:
@@ -136,10 +143,11 @@ def _finish_bag(staging: Path, case: Case, signer: Signer, package_id: str,
     _write(staging, "bagit.txt", bagfiles.BAGIT_TXT)
     info = layout.bag_info_fields(case.info, signer.public, package_id, request,
                                        case.clock(), bagfiles.payload_oxum(d.size for d in
-                                                                      digests.values()))
+                                                                      digests.values()),
+                                       bundle)
     _write(staging, "bag-info.txt", bagfiles.format_bag_info(info))
     _write(staging, "VERIFY.txt", layout.verify_text(case.info, signer.public, package_id,
-                                                          request))
+                                                          request, bundle))
     _write(staging, layout.SIGNER_PEM, signer.public.to_pem().encode("ascii"))
     tags = {name: hash_file(staging / name, sha512=request.sha512)
             for name in layout.TAG_FILES if (staging / name).exists()}
@@ -160,9 +168,13 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         IntegrityError: an exhibit no longer matches its hash (nothing is exported).
         StorageError: the package cannot be written.
     """
-    target = out.with_suffix(".zip") if request.zip and out.suffix != ".zip" else out
-    if target.exists():
-        raise InputError(f"{target} already exists; choose a new name for the package.")
+    target = package_target(out, request)
+    read_me = _read_me_path(target) if request.encryption is not None else None
+    for path in (target, read_me):
+        if path is not None and (path.exists() or path.is_symlink()):
+            raise InputError(f"{path} already exists; choose a new name for the package.")
+    passphrase = generate_passphrase() if request.encryption is not None \
+        and request.encryption.passphrase else None
     items = select_items(case, request.refs)
     if request.redacted:
         items = plan_redacted(case, items)
@@ -173,7 +185,7 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         advance = begin(progress, sum(i.size for i in items))
         known, files = _copy_all(case, items, staging, advance, request.redacted,
                                  request.sha512)
-        bundle = None if request.refs else latest_bundle(case.events(), request.redacted)
+        bundle = _carried(case, request)
         if bundle is not None:
             known, files = _copy_bundle(case, bundle, staging, known, files, request.sha512)
         for key in _signer_keys(case, signer):
@@ -183,12 +195,42 @@ def export_package(case: Case, signer: Signer, out: Path, request: ExportRequest
         event, _head = _record_export(case, signer, staging, package_id, request, files,
                                       bundle)
         _finish_bag(staging, case, signer, package_id, request,
-                    _payload_digests(staging, known, request.sha512))
-        _publish(staging, target, request.zip)
+                    _payload_digests(staging, known, request.sha512), bundle)
+        if request.encryption is not None and read_me is not None:
+            _publish_encrypted(staging, target, read_me, package_id,
+                               (request.encryption, passphrase), progress)
+        else:
+            _publish(staging, target, request.zip)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ExportResult(str(target), package_id, tuple(files), event.seq,
-                        signer.public.fingerprint)
+                        signer.public.fingerprint, layout.bundle_line(bundle),
+                        None if bundle is None else str(bundle.details.get("bundle_id")),
+                        encryption=request.encryption, passphrase=passphrase,
+                        read_me=None if read_me is None else str(read_me))
+
+
+def package_target(out: Path, request: ExportRequest) -> Path:
+    """Where the package goes: ``out``, ``out.zip``, or ``out.zip.age`` when encrypted."""
+    if request.encryption is not None:
+        name = out.name.removesuffix(".age").removesuffix(".zip")
+        return out.with_name(f"{name}.zip.age")
+    return out.with_suffix(".zip") if request.zip and out.suffix != ".zip" else out
+
+
+def _read_me_path(target: Path) -> Path:
+    """``x.zip.age`` → ``x.READ-ME-FIRST.txt`` beside it (one per package in a folder)."""
+    return target.with_name(f"{target.name.removesuffix('.zip.age')}.READ-ME-FIRST.txt")
+
+
+def _carried(case: Case, request: ExportRequest) -> Event | None:
+    """The recorded bundle the package carries: the one named, else the latest of its kind.
+
+    None when only some exhibits are exported and no bundle is named.
+    """
+    if request.bundle is None and request.refs:
+        return None
+    return find_bundle(case.events(), request.bundle, request.redacted)
 
 
 def _copy_all(case: Case, items: list[Item], staging: Path, progress: Advance | None,
@@ -209,7 +251,7 @@ def _copy_bundle(case: Case, bundle: Event, staging: Path, known: dict[str, Dige
                  ) -> tuple[dict[str, Digest], list[ExportedFile]]:
     """Add the latest bundle (and its page map) to the package: data/bundle/."""
     (staging / BUNDLE).mkdir(parents=True)
-    rel = f"{BUNDLE}/hearing-bundle.pdf"
+    rel = layout.BUNDLE_PDF
     digest = _copy_exhibit(case, _bundle_item(bundle), staging / rel, None, sha512)
     _write(staging, f"{BUNDLE}/hearing-bundle.json",
            canonical_bytes({"bundle_sha256": bundle.sha256, "custody_event": bundle.seq,
@@ -246,17 +288,51 @@ def _publish(staging: Path, target: Path, as_zip: bool) -> None:
         raise StorageError(f"Could not write the package {target}: {exc.strerror}.") from exc
 
 
+def _publish_encrypted(staging: Path, target: Path, read_me: Path, package_id: str,
+                       how: tuple[AgeEncryption, str | None],
+                       progress: Progress | None) -> None:
+    """Stream the zip through age encryption into ``target`` (no plaintext zip on disk)."""
+    encryption, passphrase = how
+    partial = target.with_name(f".{target.name}.partial")
+    top = target.name.removesuffix(".zip.age")
+    storage.atomic_write(read_me, layout.read_me_first(target.name, package_id, encryption),
+                         overwrite=False)  # first: refused if it appeared since the check
+    try:
+        with open(partial, "wb") as handle:  # ours: a stale one from a crash is replaced
+            with encrypting(handle, encryption, passphrase) as writer:
+                # the writer has write and flush only, all that zipfile needs of a stream
+                _zip_into(staging, writer, top, progress)  # type: ignore[arg-type]
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+        storage.fsync_dir(target.parent)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        read_me.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StorageError(f"Could not write the package {target}: {exc.strerror}.") \
+                from exc
+        raise
+
+
 def _zip_folder(folder: Path, dest: Path) -> None:
     """Zip ``folder`` under one top folder named like the zip (so unzip makes one folder)."""
     top = dest.name.removeprefix(".").removesuffix(".partial").removesuffix(".zip")
-    with contextlib.ExitStack() as stack:
-        handle = stack.enter_context(open(dest, "wb"))
-        archive = stack.enter_context(zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED,
-                                                      allowZip64=True))
-        for path in storage.walk_files(folder):
-            info = zipfile.ZipInfo.from_file(path, f"{top}/{path.relative_to(folder).as_posix()}")
-            with open(path, "rb") as src, archive.open(info, "w", force_zip64=True) as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-        archive.close()
+    with open(dest, "wb") as handle:
+        _zip_into(folder, handle, top, None)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _zip_into(folder: Path, handle: BinaryIO, top: str, progress: Progress | None) -> None:
+    """Write ``folder`` as a stored zip to ``handle`` (which need not be seekable)."""
+    files = storage.walk_files(folder)
+    advance = begin(progress, sum(p.stat().st_size for p in files))
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for path in files:
+            info = zipfile.ZipInfo.from_file(path, f"{top}/{path.relative_to(folder).as_posix()}")
+            with open(path, "rb") as src, archive.open(info, "w", force_zip64=True) as dst:
+                while block := src.read(1 << 20):
+                    dst.write(block)
+                    if advance is not None:
+                        advance(len(block))

@@ -18,6 +18,7 @@ from evidencekit.custody.chain import OMITTED_TYPE
 from evidencekit.custody.events import Event
 from evidencekit.custody.exhibits import Item
 from evidencekit.keys.keyfile import PublicKey
+from evidencekit.package.encrypt import AgeEncryption
 
 if TYPE_CHECKING:
     from evidencekit.case.folder import CaseInfo
@@ -29,6 +30,7 @@ INDEX_JSON = "data/index/exhibits.json"
 INDEX_CSV = "data/index/exhibits.csv"
 SIGNATURE = "signature/tagmanifest-sha256.txt.sig"
 SIGNER_PEM = "signature/signer.pem"
+BUNDLE_PDF = "data/bundle/hearing-bundle.pdf"
 TAG_FILES = ("VERIFY.txt", "bag-info.txt", "bagit.txt", "manifest-sha256.txt",
              "manifest-sha512.txt", SIGNER_PEM)
 """Listed in both tag manifests (strict BagIt tools want every tag file listed); only the
@@ -73,8 +75,26 @@ def index_csv(rows: Sequence[dict[str, JsonValue]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def bundle_fields(bundle: Event | None) -> list[tuple[str, str]]:
+    """``bag-info.txt`` fields naming the hearing bundle a package carries (or ``none``)."""
+    if bundle is None:
+        return [("Bundle-Identifier", "none")]
+    return [("Bundle-Identifier", str(bundle.details.get("bundle_id", "?"))),
+            ("Bundle-Custody-Event", str(bundle.seq)), ("Bundle-SHA256", bundle.sha256 or "")]
+
+
+def bundle_line(bundle: Event | None) -> str:
+    """One sentence saying which hearing bundle a package carries."""
+    if bundle is None:
+        return "no hearing bundle"
+    return (f"{BUNDLE_PDF}: bundle {bundle.details.get('bundle_id', '?')}, "
+            f"{bundle.details.get('pages', '?')} pages, recorded as custody event "
+            f"#{bundle.seq} on {bundle.time[:10]}")
+
+
 def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
-                    request: ExportRequest, now: datetime, oxum: str) -> list[tuple[str, str]]:
+                    request: ExportRequest, now: datetime, oxum: str,
+                    bundle: Event | None = None) -> list[tuple[str, str]]:
     """The ``bag-info.txt`` fields, standard BagIt labels first.
 
     A redacted package leaves out the case title (it may name a place or a person).
@@ -94,17 +114,78 @@ def bag_info_fields(info: CaseInfo, signer: PublicKey, package_id: str,
         ("Signer-Name", signer.name),
         ("Signer-Organization", signer.org),
         ("Signer-Fingerprint", signer.fingerprint),
+        *bundle_fields(bundle),
     ]
 
 
 def verify_text(info: CaseInfo, signer: PublicKey, package_id: str,
-                request: ExportRequest) -> bytes:
+                request: ExportRequest, bundle: Event | None = None) -> bytes:
     """``VERIFY.txt``: how to check this package with standard tools alone."""
     title = "(redacted package)" if request.redacted else info.title
     sha512 = ("\n     sha512sum -c manifest-sha512.txt" if request.sha512 else "")
-    return _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
+    text = _VERIFY.format(sha512=sha512, ref=info.ref, title=title, package_id=package_id,
                           recipient=request.recipient, name=signer.name, org=signer.org,
-                          fingerprint=signer.fingerprint).encode("utf-8")
+                          fingerprint=signer.fingerprint, bundle=bundle_line(bundle))
+    if request.encryption is not None:
+        text += _ENCRYPTED_NOTE.format(how=_how_encrypted(request.encryption))
+    return text.encode("utf-8")
+
+
+def _how_encrypted(encryption: AgeEncryption) -> str:
+    if encryption.passphrase:
+        return "to a passphrase that evidencekit generated and showed the sender once"
+    return "to the age recipient(s) " + ", ".join(str(r) for r in encryption.recipients)
+
+
+def read_me_first(package_name: str, package_id: str, encryption: AgeEncryption) -> bytes:
+    """``READ-ME-FIRST.txt``, beside the ``.age`` file: how to open it (never any content)."""
+    zip_name = package_name.removesuffix(".age")
+    if encryption.passphrase:
+        step = (f"     age -d -o {zip_name} {package_name}\n"
+                "   age asks for the passphrase; the sender gives it to you separately\n"
+                "   (by telephone or another channel, never with this file).")
+    else:
+        step = (f"     age -d -i key.txt -o {zip_name} {package_name}\n"
+                "   where key.txt is your age identity (AGE-SECRET-KEY-1..., made with\n"
+                "   age-keygen or 'evidencekit keys age-create'); it was encrypted to:\n"
+                + "".join(f"     {r}\n" for r in encryption.recipients).rstrip("\n"))
+    return _READ_ME_FIRST.format(package=package_name, zip=zip_name, package_id=package_id,
+                                 step=step).encode("utf-8")
+
+
+_READ_ME_FIRST = """\
+READ ME FIRST: AN ENCRYPTED EVIDENCE PACKAGE
+============================================
+
+Package: {package_id}
+File:    {package}
+
+{package} is an evidence package encrypted with age (age-encryption.org/v1),
+a free, standard tool (Debian and Ubuntu: apt install age; macOS: brew install
+age; Windows and others: https://age-encryption.org). Nothing in it can be read
+without the key or passphrase, and any change to it is detected.
+
+1. Decrypt it:
+{step}
+   age refuses a file that was altered or cut short, and then writes nothing
+   you should use.
+2. Unzip {zip} and open VERIFY.txt in its folder: it says how to check every
+   file, the signature and the custody history, with or without evidencekit.
+
+With evidencekit, steps 1 and 2 are one command that keeps nothing decrypted:
+     evidencekit verify {package} --identity key.txt --trust THEIR-KEY.pub
+(for a passphrase, leave out --identity: evidencekit asks for it).
+"""
+
+_ENCRYPTED_NOTE = """
+THIS PACKAGE TRAVELLED ENCRYPTED
+--------------------------------
+It was sent as one file, encrypted with age (age-encryption.org/v1) {how}.
+You have decrypted it already if you are reading this (age -d ..., as
+READ-ME-FIRST.txt beside the .age file said); check it as above. The export
+event in data/custody/events.jsonl records how it was encrypted (never a passphrase).
+Keep the decrypted copy as safely as the original, or delete it after checking.
+"""
 
 
 _VERIFY = """\
@@ -114,6 +195,7 @@ HOW TO CHECK THIS EVIDENCE PACKAGE
 Case:        {ref} - {title}
 Package:     {package_id}
 For:         {recipient}
+Bundle:      {bundle}
 Signed by:   {name}, {org}
 Fingerprint: {fingerprint}
 
@@ -195,6 +277,11 @@ class ExportRequest:
     zip: bool = False
     redacted: bool = False
     sha512: bool = True
+    encryption: AgeEncryption | None = None
+    """Encrypt the package (always a zip then) into one ``….zip.age`` file for age."""
+    bundle: str | None = None
+    """The recorded bundle to carry (id, SHA-256 or event number; ``"none"``); ``None``: the
+    latest, unless ``refs`` picks exhibits."""
 
     @recipient.validator
     def _check(self, _attr: object, value: str) -> None:
@@ -221,9 +308,23 @@ class ExportResult:
     files: tuple[ExportedFile, ...] = attrs.field(converter=frozen_tuple)
     event_seq: int
     signer_fingerprint: str
+    bundle: str = "no hearing bundle"
+    """Which hearing bundle the package carries, in words (:func:`bundle_line`)."""
+    bundle_id: str | None = None
+    encryption: AgeEncryption | None = None
+    passphrase: str | None = attrs.field(default=None, repr=False)
+    """The generated passphrase of a passphrase-encrypted package: show it once, keep it nowhere."""
+    read_me: str | None = None
+    """The ``READ-ME-FIRST.txt`` written beside an encrypted package."""
 
     def to_dict(self) -> dict[str, JsonValue]:
-        """Plain-data form for ``--json``."""
-        return {"path": self.path, "package_id": self.package_id, "event_seq": self.event_seq,
-                "signer_fingerprint": self.signer_fingerprint,
-                "files": [attrs.asdict(f) for f in self.files]}
+        """Plain-data form for ``--json`` (with the passphrase, when there is one)."""
+        data: dict[str, JsonValue] = {
+            "path": self.path, "package_id": self.package_id, "event_seq": self.event_seq,
+            "signer_fingerprint": self.signer_fingerprint,
+            "files": [attrs.asdict(f) for f in self.files],
+            "bundle": self.bundle, "bundle_id": self.bundle_id}
+        if self.encryption is not None:
+            data |= {"encryption": self.encryption.to_record(), "read_me": self.read_me,
+                     "passphrase": self.passphrase}
+        return data

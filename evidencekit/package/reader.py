@@ -17,6 +17,8 @@ from types import TracebackType
 from typing import IO, Protocol
 
 from evidencekit.core.errors import InputError
+from evidencekit.core.hashing import Digest, hash_stream
+from evidencekit.core.progress import Advance
 from evidencekit.core.report import Finding
 from evidencekit.package.bagfiles import unsafe_reason
 
@@ -221,3 +223,13 @@ def open_package(path: Path) -> PackageSource:
     if path.is_file() and zipfile.is_zipfile(path):
         return ZipSource(path)
     raise InputError(f"{path} is neither a package folder nor a zip file.")
+
+
+def hash_entry(src: PackageSource, rel: str, progress: Advance | None = None,
+               sha512: bool = False) -> Digest | str:
+    """A listed file's digest, or why it cannot be read (a finding's message, never a crash)."""
+    try:
+        with src.open(rel) as handle:
+            return hash_stream(handle, progress, sha512=sha512)
+    except OSError as exc:
+        return f"cannot be read: {exc}"

@@ -42,7 +42,8 @@ class RedactionRequest:
     for photos, footage and audio; ``people`` (a register file; default the case's
     ``people.toml``) and ``skip_detectors`` are for statements. With ``preview`` set only
     a preview is written there and nothing is recorded. ``pictures_reviewed`` confirms
-    that the pictures in a DOCX, ODT or RTF statement show nothing to hide.
+    that the pictures in a DOCX, ODT or RTF statement show nothing to hide. ``keep`` lists
+    statement texts a reviewer rejected (see :func:`statement_proposals`); they stay visible.
     """
 
     regions: RegionSet = attrs.field(factory=RegionSet)
@@ -54,6 +55,7 @@ class RedactionRequest:
     out: Path | None = None
     description: str | None = None
     pictures_reviewed: bool = False
+    keep: tuple[str, ...] = ()
 
     @skip_detectors.validator
     def _known(self, _attr: object, value: tuple[str, ...]) -> None:
@@ -108,4 +110,4 @@ def _statement(case: Case, ref: str, request: RedactionRequest,
                             register_sha256=digest, detectors=detectors,
                             preview=request.preview, out=request.out,
                             description=request.description,
-                            pictures_reviewed=request.pictures_reviewed)
+                            pictures_reviewed=request.pictures_reviewed, keep=request.keep)

@@ -32,7 +32,9 @@ from evidencekit.redact.facesheet import TILE, grid, stack, track_sheet
 from evidencekit.redact.regions import Region, RegionSet
 
 PHOTO_TYPES = {"image/jpeg": ("JPEG", ".jpg"), "image/png": ("PNG", ".png"),
-               "image/webp": ("PNG", ".png"), "image/gif": ("PNG", ".png")}
+               "image/webp": ("PNG", ".png"), "image/gif": ("PNG", ".png"),
+               "image/heic": ("JPEG", ".jpg"), "image/heif": ("JPEG", ".jpg")}
+"""Photo types redaction reads, and the format of the redacted copy (HEIC becomes JPEG)."""
 
 
 @attrs.frozen
@@ -46,6 +48,8 @@ class MediaRedactionResult:
     faces_found: int
     mute_ranges: int
     out: str | None = None
+    rendering: str = ""
+    """Footage: which seconds were re-encoded (the rest is the original's), or why all."""
     face_tracks: int = 0
     faces_rejected: int = 0
     face_detector: str | None = None
@@ -147,12 +151,13 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
         raise RedactionError("Nothing to redact: give --regions (and/or --faces).")
     fmt, suffix = PHOTO_TYPES.get(item.media_type, ("", ".m4a" if kind == "audio" else ".mp4"))
     tmp = case.tmp_dir / f"redact-{uuid.uuid4().hex}{suffix}"
+    rendering = None
     try:
         if kind == "photo":
             photo.redact_photo(case.object_path(item.sha256), tmp, regions, fmt)
         else:
-            video.redact_media(case.object_path(item.sha256), tmp, regions,
-                               _seconds(progress, item))
+            rendering = video.redact_media(case.object_path(item.sha256), tmp, regions,
+                                           _seconds(progress, item))
     except BaseException:
         tmp.unlink(missing_ok=True)  # a half-written copy is never kept
         raise
@@ -165,12 +170,18 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
     }
     if search is not None:
         details["faces"] = search.to_record(regions.reject_faces)
+    if rendering is not None:
+        details["rendering"] = rendering.to_record()
+        if rendering.smart:
+            details["metadata"] = "all container and stream metadata and all SEI removed"
     text = description or f"{item.kind.capitalize()} {item.ref}, redacted copy"
     derived = record_copy(case, signer, item.ref, tmp, description=text, details=details,
                           out=out)
     return MediaRedactionResult(item.ref, derived.ref, derived.sha256, len(regions.regions),
                                 search.detections if search else 0, len(regions.mute),
-                                str(out) if out else None, *_face_counts(search, regions))
+                                str(out) if out else None,
+                                rendering.summary() if rendering else "",
+                                *_face_counts(search, regions))
 
 
 def _face_counts(search: FaceSearch | None,
@@ -254,12 +265,16 @@ def frame_at(source: Path, t: float) -> PIL.Image.Image:
 
 
 def sample_times(duration: float, regions: tuple[Region, ...], count: int = 8) -> list[float]:
-    """Evenly spread times plus the middle of every timed region (at most 16)."""
+    """Evenly spread times plus the start, middle and end of every timed region (at most 16).
+
+    The end is taken just inside the region (and the clip), where it still applies.
+    """
     times = {round(duration * (i + 0.5) / count, 3) for i in range(count)}
     for r in regions:
         if r.start is not None or r.end is not None:
             start, end = r.start or 0.0, min(r.end if r.end is not None else duration, duration)
-            times.add(round((start + end) / 2, 3))
+            last = max(start, min(end, duration) - 0.04)
+            times.update({round(start, 3), round((start + end) / 2, 3), round(last, 3)})
     return sorted(times)[:16]
 
 

@@ -17,6 +17,8 @@ import PIL.ImageOps
 
 from evidencekit.core import limits, storage
 from evidencekit.core.errors import RedactionError
+from evidencekit.core.heif import enable_heif
+from evidencekit.redact.grid import ruled
 from evidencekit.redact.regions import Region, RegionSet
 
 
@@ -27,6 +29,7 @@ def open_photo(path: Path, max_pixels: int | None = None) -> PIL.Image.Image:
         RedactionError: not an image, truncated, or larger than ``max_pixels``.
     """
     cap = max_pixels if max_pixels is not None else limits.whole("photo-pixels")
+    enable_heif()  # HEIC/HEIF photos open like any other; without pi-heif they fail below
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
@@ -113,12 +116,15 @@ def outline(image: PIL.Image.Image, regions: list[Region], caption: str = "") ->
 def preview_image(src: Path, regions: RegionSet) -> PIL.Image.Image:
     """The photo with the regions outlined, as a new metadata-free image.
 
+    Rulers on the top and left edges and a faint grid give the regions file's
+    coordinates (pixels of the photo) at a glance.
+
     Raises:
         RedactionError: the photo cannot be decoded, or a region does not fit.
     """
     image = open_photo(src)
     regions.check_fits(image.width, image.height, None)
-    return clean_copy(outline(image, list(regions.regions)))
+    return clean_copy(ruled(outline(image, list(regions.regions))))
 
 
 def preview_photo(src: Path, dst: Path, regions: RegionSet) -> None:

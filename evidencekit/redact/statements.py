@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import attrs
@@ -21,9 +21,10 @@ from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import RedactionError
 from evidencekit.core.frozen import frozen_mapping, thaw
 from evidencekit.keys.keyfile import Signer
-from evidencekit.redact.detectors import DETECTORS, Span, apply, find_spans
+from evidencekit.redact.detectors import DETECTORS, Span, apply
 from evidencekit.redact.faithful import FAITHFUL_TYPES, faithful_copy
 from evidencekit.redact.people import PeopleRegister, parse_people
+from evidencekit.redact.proposals import Finder, keeping, text_key
 from evidencekit.redact.statement_text import read_statement
 from evidencekit.redact.suggest import Suggestion, suggest_names
 from evidencekit.redact.typeset import typeset
@@ -72,10 +73,8 @@ def load_register(case: Case, path: Path | None) -> tuple[PeopleRegister, str | 
     return parse_people(text), hashlib.sha256(data).hexdigest()
 
 
-def _plan(pages: Iterable[str], register: PeopleRegister,
-          detectors: Iterable[str]) -> list[tuple[str, list[Span]]]:
-    chosen = tuple(detectors)
-    return [(text, find_spans(text, register, chosen)) for text in pages]
+def _plan(pages: Iterable[str], find: Finder) -> list[tuple[str, list[Span]]]:
+    return [(text, find(text)) for text in pages]
 
 
 @attrs.frozen
@@ -88,15 +87,15 @@ class _Made:
     source: str
 
 
-def _make(path: Path, media_type: str, register: PeopleRegister, detectors: tuple[str, ...],
-          header: str, preview: bool, pictures_reviewed: bool) -> _Made:
+def _make(path: Path, media_type: str, find: Finder, header: str, preview: bool,
+          pictures_reviewed: bool) -> _Made:
     if media_type in FAITHFUL_TYPES:
-        copy = faithful_copy(path, media_type, lambda t: find_spans(t, register, detectors),
+        copy = faithful_copy(path, media_type, find,
                              preview=preview, pictures_reviewed=pictures_reviewed)
         return _Made(copy.pdf, list(copy.spans), copy.pages, copy.text, "statement-faithful",
                      media_type.rsplit(".", 1)[-1].replace("text/", ""))
     statement = read_statement(path, media_type)
-    plan = _plan(statement.pages, register, detectors)
+    plan = _plan(statement.pages, find)
     title = f"PREVIEW of {header} - NOT FOR DISCLOSURE" if preview else header
     return _Made(typeset(plan, title, preview=preview), [s for _t, f in plan for s in f],
                  len(plan), "\n".join(apply(t, f) for t, f in plan), "statement-text",
@@ -106,9 +105,12 @@ def _make(path: Path, media_type: str, register: PeopleRegister, detectors: tupl
 def redact_statement(case: Case, signer: Signer | None, ref: str, register: PeopleRegister, *,
                      register_sha256: str | None = None, detectors: Iterable[str] = DETECTORS,
                      preview: Path | None = None, out: Path | None = None,
-                     description: str | None = None,
-                     pictures_reviewed: bool = False) -> StatementRedactionResult:
+                     description: str | None = None, pictures_reviewed: bool = False,
+                     keep: Collection[str] = ()) -> StatementRedactionResult:
     """Redact a statement into a new derived PDF, or with ``preview`` only show the plan.
+
+    ``keep`` lists texts a reviewer rejected as proposals (:func:`statement_proposals`):
+    they stay visible wherever they occur, and the event records how many were kept.
 
     DOCX, ODT and RTF statements are redacted inside and rendered by LibreOffice
     (:mod:`evidencekit.redact.faithful`); text and PDF statements are typeset.
@@ -132,8 +134,9 @@ def redact_statement(case: Case, signer: Signer | None, ref: str, register: Peop
         raise RedactionError("A key is needed to record the redaction (or use --preview).")
     if out is not None and out.exists():
         raise RedactionError(f"{out} already exists; choose a new name for --out.")
-    made = _make(case.object_path(item.sha256), item.media_type, register, chosen,
-                 f"Exhibit {item.ref} - redacted copy", preview is not None, pictures_reviewed)
+    made = _make(case.object_path(item.sha256), item.media_type,
+                 keeping(register, chosen, keep), f"Exhibit {item.ref} - redacted copy",
+                 preview is not None, pictures_reviewed)
     counts, rules = Counter(s.category for s in made.spans), Counter(s.rule for s in made.spans)
     hints = suggest_names(made.text, register)
     if preview is not None:
@@ -141,13 +144,16 @@ def redact_statement(case: Case, signer: Signer | None, ref: str, register: Peop
         return StatementRedactionResult(item.ref, None, None, dict(counts), dict(rules),
                                         made.pages, suggestions=hints)
     assert signer is not None  # noqa: S101 - checked above; narrows the type
+    extra: dict[str, JsonValue] = {"pictures_reviewed": True} if pictures_reviewed else {}
+    if keep:
+        extra["kept_proposals"] = len({text_key(k) for k in keep})
     return _record(case, signer, item.ref, made, counts, rules, chosen, register_sha256,
-                   out, description, pictures_reviewed, hints)
+                   out, description, extra, hints)
 
 
 def _record(case: Case, signer: Signer, ref: str, made: _Made, counts: Counter[str],
             rules: Counter[str], detectors: tuple[str, ...], register_sha256: str | None,
-            out: Path | None, description: str | None, pictures_reviewed: bool,
+            out: Path | None, description: str | None, extra: dict[str, JsonValue],
             hints: tuple[Suggestion, ...]) -> StatementRedactionResult:
     tmp = case.tmp_dir / f"redact-{uuid.uuid4().hex}.pdf"
     storage.atomic_write(tmp, made.pdf)
@@ -155,10 +161,8 @@ def _record(case: Case, signer: Signer, ref: str, made: _Made, counts: Counter[s
         "method": made.method, "counts": dict(sorted(counts.items())),
         "rules": dict(sorted(rules.items())), "detectors": sorted(detectors),
         "register_sha256": register_sha256, "pages": made.pages,
-        "source_format": made.source,
+        "source_format": made.source, **extra,
     }
-    if pictures_reviewed:
-        details["pictures_reviewed"] = True
     derived = record_copy(case, signer, ref, tmp, out=out, details=details,
                           description=description or f"Statement {ref}, redacted copy")
     return StatementRedactionResult(ref, derived.ref, derived.sha256, dict(counts),

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -78,15 +79,35 @@ def _why_not(char: str) -> str | None:
     return None
 
 
+# Filled into the first font subset of every canvas, in this order, after ASCII: Latin-1,
+# typographic punctuation, and the letters of Polish, Czech, Slovak, Lithuanian, Hungarian,
+# Romanian and Turkish names. Every typeset document then has the same first subset, byte
+# for byte, so a bundle made of many of them keeps one copy of each font (issue 12.8).
+# Exactly the 160 free codes of the subset; other characters open a second subset.
+FONT_PRIMER = ("\u00a0¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãä"
+               "åæçèéêëìíîïðñòóôõö÷øùúûüýþÿ‘’‚“”„–—…•€™ŁłŚśŹźŻżĄąĘęĆćŃńŠšŽžČčĖėĮįŲųŪū"
+               "ŐőŰűŘřĚěŮůŞşĞğİıĂăȘșȚțţ")
+
+
 def new_canvas(buffer: io.BytesIO, size: tuple[float, float]) -> canvas.Canvas:
     """A reproducible, compressed canvas whose only font is the embedded one.
+
+    Both fonts' first subsets are filled with :data:`FONT_PRIMER`, so they are the same
+    in every document (a bundle then shares them); streams are binary, never ASCII85
+    (JPEG pictures are stored as DCT only).
 
     Raises:
         InputError: the font files are not installed.
     """
-    regular, _bold = fonts()
-    return canvas.Canvas(buffer, pagesize=size, invariant=True, pageCompression=1,
-                         initialFontName=regular)
+    regular, bold = fonts()
+    # Binary streams: reportlab's default wraps pictures and pages in ASCII85, a quarter
+    # larger (and JPEG pictures then carry two filters). It reads this flag as it writes.
+    rl_config.useA85 = 0
+    pdf = canvas.Canvas(buffer, pagesize=size, invariant=True, pageCompression=1,
+                        initialFontName=regular)
+    for name in (regular, bold):
+        pdfmetrics.getFont(name).splitString(FONT_PRIMER, pdf._doc)
+    return pdf
 
 
 def _clean(text: str) -> str:

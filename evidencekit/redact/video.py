@@ -1,13 +1,16 @@
 """Redacting footage and audio through ffmpeg (the filter graph built with ffmpeg-python).
 
-Every output is re-encoded (H.264 + AAC in MP4, or AAC in M4A for audio), so no
-stream of the original is copied through, and all container and stream metadata
-(titles, comments, GPS ``location``, device names, creation times) is dropped.
+H.264 footage is smart-rendered (:mod:`evidencekit.redact.smartjoin`): only the
+groups of pictures a region touches are re-encoded, the rest is the original's
+packets. Anything else is re-encoded whole (H.264 + AAC in MP4, or AAC in M4A for
+audio). Either way all container and stream metadata (titles, comments, GPS
+``location``, device names, creation times) is dropped and the audio is re-encoded.
 ffmpeg runs with a time limit; its progress output drives a progress callback.
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import threading
@@ -21,8 +24,12 @@ import ffmpeg
 
 from evidencekit.case.probe import run_ffprobe
 from evidencekit.core import limits
+from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import RedactionError
-from evidencekit.redact.regions import Region, RegionSet
+from evidencekit.redact.regions import RegionSet
+from evidencekit.redact.smartjoin import smart_render
+from evidencekit.redact.smartrender import NotSmart
+from evidencekit.redact.videofilters import hide
 
 VIDEO_SETTINGS: dict[str, Any] = {"vcodec": "libx264", "crf": 18, "preset": "veryfast",
                                   "pix_fmt": "yuv420p"}
@@ -82,31 +89,6 @@ def _rate(value: object) -> float:
     return float(rate) if rate > 0 else 0.0
 
 
-def _enable(region: Region, duration: float) -> str:
-    start = region.start if region.start is not None else 0.0
-    end = region.end if region.end is not None else duration + 1.0
-    return f"between(t,{start:.3f},{end:.3f})"
-
-
-def _hide(stream: Any, region: Region, duration: float) -> Any:
-    when = _enable(region, duration)
-    if region.style == "box":
-        return stream.drawbox(region.x, region.y, region.w, region.h, color="black",
-                              t="fill", enable=when)
-    split = stream.split()
-    cells = 8 if region.style == "pixelate" else 4
-    longest = max(region.w, region.h)
-    small_w = max(1, region.w * cells // longest)
-    small_h = max(1, region.h * cells // longest)
-    flags = "neighbor" if region.style == "pixelate" else "bilinear"
-    part = (split[1].crop(region.x, region.y, region.w, region.h)
-            .filter("scale", small_w, small_h, flags="area")
-            .filter("scale", region.w, region.h, flags=flags))
-    if region.style == "blur":
-        part = part.filter("gblur", sigma=max(2, longest // 8))
-    return ffmpeg.overlay(split[0], part, x=region.x, y=region.y, enable=when)
-
-
 def build_command(src: Path, dst: Path, regions: RegionSet, info: MediaInfo,
                   exe: str = "ffmpeg") -> list[str]:
     """The ffmpeg command line that writes the redacted copy (no shell involved)."""
@@ -116,7 +98,7 @@ def build_command(src: Path, dst: Path, regions: RegionSet, info: MediaInfo,
     if info.has_video:
         video = source.video
         for region in regions.regions:
-            video = _hide(video, region, info.duration)
+            video = hide(video, region, info.duration)
         outputs.append(video)
         kwargs.update(VIDEO_SETTINGS, f="mp4", movflags="+faststart")
     if info.has_audio:
@@ -164,9 +146,50 @@ def run_ffmpeg(args: list[str], timeout: float, progress: Progress | None = None
                          f"{lines[-1][:200] if lines else 'no reason given'}.")
 
 
+@attrs.frozen
+class Rendering:
+    """How a redacted copy was made: which spans were re-encoded, and why if all of it."""
+
+    info: MediaInfo
+    smart: bool
+    reencoded: tuple[tuple[float, float | None], ...] = ()
+    note: str = ""
+
+    def summary(self) -> str:
+        """One line for a person: what was re-encoded."""
+        if not self.info.has_video:
+            return ""
+        if not self.smart:
+            return f"every frame re-encoded: {self.note}"
+        if not self.reencoded:
+            return "no frame re-encoded: every frame is the original's"
+        spans = ", ".join(f"{a:.3f}-{'end' if b is None else f'{b:.3f}'} s"
+                          for a, b in self.reencoded)
+        return f"re-encoded {spans}; every other frame is the original's"
+
+    def to_record(self) -> dict[str, JsonValue]:
+        """The custody record of how the video was made (times as text)."""
+        if not self.info.has_video:
+            return {"method": "audio re-encoded whole"}
+        if not self.smart:
+            return {"method": "full re-encode", "reason": self.note}
+        return {"method": "smart render",
+                "reencoded": [{"start": f"{a:.3f}", "end": None if b is None else f"{b:.3f}"}
+                              for a, b in self.reencoded],
+                "rest": REST}
+
+
+REST = ("every frame outside the re-encoded ranges is the original's: its packets are copied "
+        "unchanged except that SEI user data is removed and parameter sets are repeated in "
+        "band, and it decodes bit-identical to the original (checked at every join)")
+
+
 def redact_media(src: Path, dst: Path, regions: RegionSet,
-                 progress: Progress | None = None) -> MediaInfo:
+                 progress: Progress | None = None) -> Rendering:
     """Write a redacted, metadata-free copy of a clip to ``dst``.
+
+    H.264 footage is smart-rendered (only the groups of pictures a region touches are
+    re-encoded); anything else, or a join that does not verify, is re-encoded whole.
 
     Raises:
         RedactionError: the clip cannot be read, a region does not fit, or ffmpeg failed.
@@ -175,6 +198,22 @@ def redact_media(src: Path, dst: Path, regions: RegionSet,
     if exe is None:
         raise RedactionError("ffmpeg is not installed.", hint="apt-get install ffmpeg")
     info = media_info(src)
+    _check(info, regions)
+    allowed = limits.value("ffmpeg-seconds-base") + \
+        limits.value("ffmpeg-seconds-per-second") * info.duration
+    note = ""
+    if info.has_video:
+        try:
+            spans = smart_render(src, dst, regions, run_ffmpeg,
+                                 functools.partial(run_ffmpeg, progress=progress), allowed)
+            return Rendering(info, True, spans)
+        except NotSmart as why:
+            note = f"{why.message}, so every frame was re-encoded"
+    run_ffmpeg(build_command(src, dst, regions, info, exe), allowed, progress)
+    return Rendering(info, False, note=note)
+
+
+def _check(info: MediaInfo, regions: RegionSet) -> None:
     if (info.width or 0) * (info.height or 0) > limits.whole("video-pixels"):
         raise limits.exceeded("video-pixels", f"The recording's frames are {info.width}x"
                               f"{info.height} pixels")
@@ -184,7 +223,3 @@ def redact_media(src: Path, dst: Path, regions: RegionSet,
         raise RedactionError("Regions apply to pictures; this recording has no video.")
     else:
         regions.check_fits(1, 1, info.duration)
-    allowed = limits.value("ffmpeg-seconds-base") + \
-        limits.value("ffmpeg-seconds-per-second") * info.duration
-    run_ffmpeg(build_command(src, dst, regions, info, exe), allowed, progress)
-    return info

@@ -27,6 +27,7 @@ COMMANDS = list(_walk(cli))
 def test_the_walk_finds_every_command() -> None:
     names = {" ".join(path) for path, _ in COMMANDS}
     assert {"", "keys", "keys create", "keys show", "keys rotate", "keys revoke", "ingest",
+            "keys age-create",
             "log", "exhibits", "redaction-not-needed", "limits", "verify"} <= names
 
 

@@ -3,6 +3,10 @@
 core < keys < custody < case < (redact | package) < bundle < cli. ``redact`` and ``package``
 stand side by side and may not import each other. Parsed with ``ast``, so an import inside a
 function or under ``TYPE_CHECKING`` counts too.
+
+The review app (``review/``, installed as ``evidencekit_review``) is a client of the
+library like the CLI: it imports only the public ``evidencekit`` API. The CLI may start it
+through its one entry function, ``evidencekit_review.serve``, and nothing else of it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LIB = ROOT / "evidencekit"
 CLI = ROOT / "cli"
+REVIEW = ROOT / "review"
+REVIEW_ENTRY = "evidencekit_review.serve"
 RANK = {"core": 0, "keys": 1, "custody": 2, "case": 3, "redact": 4, "package": 4, "bundle": 5}
 
 
@@ -65,10 +71,24 @@ def library_problems(rel: Path, source: str) -> list[str]:
 
 
 def cli_problems(name: str, source: str) -> list[str]:
-    """Imports of anything in evidencekit but its public API, in one CLI module."""
-    return [f"cli/{name}:{line}: imports {module}; use the public API"
-            for line, module in imported(source, ("evidencekit_cli",))
-            if module.startswith("evidencekit.")]
+    """Imports of anything in evidencekit but its public API, in one CLI module.
+
+    Of the review app only its entry function may be imported.
+    """
+    found = imported(source, ("evidencekit_cli",))
+    bad = [f"cli/{name}:{line}: imports {module}; use the public API"
+           for line, module in found if module.startswith("evidencekit.")]
+    return bad + [f"cli/{name}:{line}: imports {module}; only {REVIEW_ENTRY} may be used"
+                  for line, module in found
+                  if module.split(".")[0] == "evidencekit_review"
+                  and module not in ("evidencekit_review", REVIEW_ENTRY)]
+
+
+def review_problems(name: str, source: str) -> list[str]:
+    """Imports of the library's insides or of the CLI, in one module of the review app."""
+    return [f"review/{name}:{line}: imports {module}; use the public API"
+            for line, module in imported(source, ("evidencekit_review",))
+            if module.startswith("evidencekit.") or module.split(".")[0] == "evidencekit_cli"]
 
 
 def test_every_library_import_goes_down() -> None:
@@ -81,6 +101,13 @@ def test_the_cli_uses_only_the_public_api() -> None:
     bad = [p for path in sorted(CLI.glob("*.py"))
            for p in cli_problems(path.name, path.read_text(encoding="utf-8"))]
     assert bad == []
+
+
+def test_the_review_app_uses_only_the_public_api() -> None:
+    bad = [p for path in sorted(REVIEW.glob("*.py"))
+           for p in review_problems(path.name, path.read_text(encoding="utf-8"))]
+    assert bad == []
+    assert (REVIEW / "__init__.py").is_file()
 
 
 def test_the_seven_rooms_and_nothing_loose() -> None:
@@ -109,6 +136,22 @@ def test_the_check_catches_an_upward_import(rel: str, source: str, bad: bool) ->
     ("from evidencekit.case.ingest import expand_inputs\n", True),
     ("import evidencekit.core.limits\n", True),
     ("from .common import safe\n", False),
+    ("def f():\n    from evidencekit_review import serve\n", False),
+    ("from evidencekit_review.app import create_app\n", True),
+    ("from evidencekit_review import serve, create_app\n", True),
+    ("import evidencekit_review.security\n", True),
 ])
 def test_the_check_catches_a_private_import_in_the_cli(source: str, bad: bool) -> None:
     assert bool(cli_problems("x.py", source)) is bad
+
+
+@pytest.mark.parametrize(("source", "bad"), [
+    ("from evidencekit import Case, redact_item\n", False),
+    ("from .html import e\n", False),
+    ("from starlette.routing import Route\n", False),
+    ("from evidencekit.redact.media import frame_at\n", True),
+    ("def f():\n    import evidencekit.core.storage\n", True),
+    ("from evidencekit_cli.common import unlock\n", True),
+])
+def test_the_check_catches_a_private_import_in_the_review_app(source: str, bad: bool) -> None:
+    assert bool(review_problems("x.py", source)) is bad
