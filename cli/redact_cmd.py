@@ -65,17 +65,27 @@ def redact(ref: str, case_dir: Path | None, key_path: Path | None, regions_path:
         _print_statement(result, preview)
     elif isinstance(result, MediaPreview):
         click.echo(f"Preview written to {result.preview}; nothing was redacted."
-                   + (f" {result.faces_found} face(s) found: check each one." if faces else ""))
+                   + (f" {result.face_tracks} face track(s) found by {result.face_detector}: "
+                      "check each one (reject_faces in the regions file drops a track)."
+                      if faces else ""))
+        _print_face_note(result.face_note)
     else:
         _print_media(result, faces)
+
+
+def _print_face_note(note: str) -> None:
+    if note:
+        click.echo(f"  Note: {note}")
 
 
 def _print_media(result: MediaRedactionResult, faces: bool) -> None:
     click.echo(f"Redacted copy {result.derived_ref} made from {result.source_ref} "
                f"(sha256 {result.sha256})")
     click.echo(f"  {result.regions} region(s), {result.mute_ranges} mute range(s)"
-               + (f", {result.faces_found} face(s) found: check them in a --preview"
+               + (f", {result.face_tracks} face track(s) found by {result.face_detector}"
+                  f" ({result.faces_rejected} rejected): check them in a --preview"
                   if faces else ""))
+    _print_face_note(result.face_note)
     if result.rendering:
         click.echo(f"  {result.rendering}")
     if result.out:

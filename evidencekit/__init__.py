@@ -97,8 +97,13 @@ from evidencekit.package.receive import ReceiveResult, receive_package
 from evidencekit.package.verify import verify_package
 from evidencekit.package.verify_path import verify_path
 from evidencekit.redact.detectors import DETECTORS, Span, find_spans
-from evidencekit.redact.item import MediaPreview, RedactionOutcome, RedactionRequest, redact_item
-from evidencekit.redact.media import MediaRedactionResult, preview_media_item, redact_media_item
+from evidencekit.redact.item import RedactionOutcome, RedactionRequest, redact_item
+from evidencekit.redact.media import (
+    MediaPreview,
+    MediaRedactionResult,
+    preview_media_item,
+    redact_media_item,
+)
 from evidencekit.redact.people import PeopleRegister, Person, parse_people
 from evidencekit.redact.proposals import Proposal
 from evidencekit.redact.regions import Region, RegionSet, parse_regions

@@ -61,7 +61,7 @@ def preview_png(case: Case, ref: str, plan: RegionSet, faces: bool = False) -> t
     """The library's preview (regions and found faces outlined) and the faces found."""
     with tempfile.TemporaryDirectory(prefix="evidencekit-review-") as folder:
         dest = Path(folder) / "preview.png"
-        found = preview_media_item(case, ref, plan, dest, find_faces=faces)
+        found = preview_media_item(case, ref, plan, dest, find_faces=faces).faces_found
         return dest.read_bytes(), found
 
 

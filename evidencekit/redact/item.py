@@ -12,13 +12,17 @@ from pathlib import Path
 import attrs
 
 from evidencekit.case.folder import Case
-from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import RedactionError
 from evidencekit.core.progress import Progress
 from evidencekit.core.storage import read_small_bytes
 from evidencekit.keys.keyfile import Signer
 from evidencekit.redact.detectors import DETECTORS
-from evidencekit.redact.media import MediaRedactionResult, preview_media_item, redact_media_item
+from evidencekit.redact.media import (
+    MediaPreview,
+    MediaRedactionResult,
+    preview_media_item,
+    redact_media_item,
+)
 from evidencekit.redact.regions import RegionSet, parse_regions
 from evidencekit.redact.statements import (
     StatementRedactionResult,
@@ -61,19 +65,6 @@ class RedactionRequest:
                              hint=f"The detectors are: {', '.join(DETECTORS)}.")
 
 
-@attrs.frozen
-class MediaPreview:
-    """A preview of a media redaction: where it was written and how many faces were found."""
-
-    source_ref: str
-    preview: str
-    faces_found: int
-
-    def to_dict(self) -> dict[str, JsonValue]:
-        """Plain-data form for ``--json``."""
-        return attrs.asdict(self)
-
-
 RedactionOutcome = StatementRedactionResult | MediaRedactionResult | MediaPreview
 
 
@@ -96,9 +87,8 @@ def redact_item(case: Case, ref: str, request: RedactionRequest, signer: Signer 
         return _statement(case, item.ref, request, signer)
     regions = _regions(request)
     if request.preview is not None:
-        found = preview_media_item(case, item.ref, regions, request.preview,
-                                   find_faces=request.faces)
-        return MediaPreview(item.ref, str(request.preview), found)
+        return preview_media_item(case, item.ref, regions, request.preview,
+                                  find_faces=request.faces)
     assert signer is not None  # noqa: S101 - checked above; narrows the type
     return redact_media_item(case, signer, item.ref, regions, find_faces=request.faces,
                              description=request.description, out=request.out,

@@ -27,6 +27,8 @@ from evidencekit.core.progress import Progress, begin
 from evidencekit.custody.exhibits import Item
 from evidencekit.keys.keyfile import Signer
 from evidencekit.redact import faces, photo, video
+from evidencekit.redact.faces import FaceSearch
+from evidencekit.redact.facesheet import TILE, grid, stack, track_sheet
 from evidencekit.redact.regions import Region, RegionSet
 
 PHOTO_TYPES = {"image/jpeg": ("JPEG", ".jpg"), "image/png": ("PNG", ".png"),
@@ -48,6 +50,10 @@ class MediaRedactionResult:
     out: str | None = None
     rendering: str = ""
     """Footage: which seconds were re-encoded (the rest is the original's), or why all."""
+    face_tracks: int = 0
+    faces_rejected: int = 0
+    face_detector: str | None = None
+    face_note: str = ""
 
     def to_dict(self) -> dict[str, JsonValue]:
         """Plain-data form for ``--json``."""
@@ -69,19 +75,39 @@ def media_kind(item: Item) -> str:
                      "regions and mute ranges cannot be applied to it.")
 
 
-def _with_faces(case: Case, item: Item, regions: RegionSet, kind: str) -> tuple[RegionSet, int]:
+def _find_faces(case: Case, item: Item, regions: RegionSet, kind: str) -> FaceSearch | None:
     source = case.object_path(item.sha256)
     if kind == "photo":
-        found = faces.faces_in_image(photo.open_photo(source))
+        search = faces.faces_in_image(photo.open_photo(source))
     elif kind == "video":
         info = video.media_info(source)
         if not (info.width and info.height):
-            return regions, 0
-        tracks, hits = faces.faces_in_video(source, info.width, info.height, info.frame_rate)
-        return regions.with_regions(tracks), hits
+            return None
+        search = faces.faces_in_video(source, info.width, info.height, info.frame_rate,
+                                      duration=info.duration)
     else:
-        return regions, 0
-    return regions.with_regions(found), len(found)
+        return None
+    if regions.reject_faces:
+        if regions.faces_detector != search.detector:
+            raise RedactionError(
+                f"The face tracks to reject were numbered by {regions.faces_detector}, but "
+                f"{search.detector} found the faces this time; the numbers may differ.",
+                hint="Make a new --faces --preview and take the numbers from it.")
+        search.check_rejects(regions.reject_faces)
+    return search
+
+
+def _with_faces(case: Case, item: Item, regions: RegionSet, kind: str,
+                find_faces: bool) -> tuple[RegionSet, FaceSearch | None]:
+    if not find_faces:
+        if regions.reject_faces:
+            raise RedactionError("The regions file rejects face tracks, but faces are not "
+                                 "being looked for.", hint="Add --faces.")
+        return regions, None
+    search = _find_faces(case, item, regions, kind)
+    if search is None:
+        return regions, None
+    return regions.with_regions(search.regions(regions.reject_faces)), search
 
 
 def _seconds(progress: Progress | None, item: Item) -> Callable[[float], None] | None:
@@ -119,7 +145,8 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
     kind = media_kind(item)
     if out is not None and out.exists():
         raise RedactionError(f"{out} already exists; choose a new name for --out.")
-    regions, found = _with_faces(case, item, regions, kind) if find_faces else (regions, 0)
+    asked = regions
+    regions, search = _with_faces(case, item, regions, kind, find_faces)
     if not regions.regions and not regions.mute and not find_faces:
         raise RedactionError("Nothing to redact: give --regions (and/or --faces).")
     fmt, suffix = PHOTO_TYPES.get(item.media_type, ("", ".m4a" if kind == "audio" else ".mp4"))
@@ -136,10 +163,13 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
         raise
     details: dict[str, JsonValue] = {
         "method": f"{kind}-regions",
-        "regions": [r.to_record() for r in regions.regions if r.label != "face"],
-        "faces_detected": found, "mute": [m.to_record() for m in regions.mute],
+        "regions": [r.to_record() for r in asked.regions],
+        "faces_detected": search.detections if search else 0,
+        "mute": [m.to_record() for m in regions.mute],
         "metadata": "all removed (new file from decoded pixels/samples)",
     }
+    if search is not None:
+        details["faces"] = search.to_record(regions.reject_faces)
     if rendering is not None:
         details["rendering"] = rendering.to_record()
         if rendering.smart:
@@ -148,31 +178,70 @@ def redact_media_item(case: Case, signer: Signer, ref: str, regions: RegionSet, 
     derived = record_copy(case, signer, item.ref, tmp, description=text, details=details,
                           out=out)
     return MediaRedactionResult(item.ref, derived.ref, derived.sha256, len(regions.regions),
-                                found, len(regions.mute), str(out) if out else None,
-                                rendering.summary() if rendering else "")
+                                search.detections if search else 0, len(regions.mute),
+                                str(out) if out else None,
+                                rendering.summary() if rendering else "",
+                                *_face_counts(search, regions))
+
+
+def _face_counts(search: FaceSearch | None,
+                 regions: RegionSet) -> tuple[int, int, str | None, str]:
+    if search is None:
+        return 0, 0, None, ""
+    return len(search.tracks), len(regions.reject_faces), search.detector, search.note
+
+
+@attrs.frozen
+class MediaPreview:
+    """A preview of a media redaction: where it was written and the faces found.
+
+    ``faces_found`` counts detections, ``face_tracks`` the numbered tracks the preview
+    shows (the numbers ``reject_faces`` takes); ``face_note`` says when the fallback
+    detector was used.
+    """
+
+    source_ref: str
+    preview: str
+    faces_found: int
+    face_tracks: int = 0
+    face_detector: str | None = None
+    face_note: str = ""
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """Plain-data form for ``--json``."""
+        return attrs.asdict(self)
 
 
 def preview_media_item(case: Case, ref: str, regions: RegionSet, dest: Path, *,
-                       find_faces: bool = False) -> int:
+                       find_faces: bool = False) -> MediaPreview:
     """Write a reviewer's preview (PNG, or PDF by extension); change nothing.
 
-    Returns the number of faces found.
+    With ``find_faces`` the preview ends with one tile per face track (number, times,
+    crop); rejected tracks are shown crossed out.
 
     Raises:
         RedactionError: not media, unreadable, or a region or time that does not fit.
     """
     item = case.item(ref)
     kind = media_kind(item)
-    regions, found = _with_faces(case, item, regions, kind) if find_faces else (regions, 0)
-    source = case.object_path(item.sha256)
-    if kind == "photo":
-        photo.preview_photo(source, dest, regions)
-    elif kind == "video":
-        _contact_sheet(source, dest, regions)
-    else:
+    if kind == "audio":
         raise RedactionError("There is no picture to preview in an audio recording; the custody "
-                         "record lists the mute ranges.")
-    return found
+                             "record lists the mute ranges.")
+    asked = regions
+    regions, search = _with_faces(case, item, regions, kind, find_faces)
+    source = case.object_path(item.sha256)
+    tracks = search.tracks if search else ()
+    if kind == "photo":
+        picture = photo.preview_image(source, regions)
+    else:
+        picture = _contact_sheet(source, regions, asked)
+    sheet = track_sheet(tracks, regions.reject_faces, timed=kind == "video",
+                        width=max(picture.width, TILE))
+    out = stack([picture, sheet]) if sheet is not None else picture
+    out.save(dest, format="PDF" if dest.suffix.lower() == ".pdf" else "PNG")
+    tracks_found, _rejected, detector, note = _face_counts(search, regions)
+    return MediaPreview(item.ref, str(dest), search.detections if search else 0,
+                        tracks_found, detector, note)
 
 
 def frame_at(source: Path, t: float) -> PIL.Image.Image:
@@ -209,21 +278,16 @@ def sample_times(duration: float, regions: tuple[Region, ...], count: int = 8) -
     return sorted(times)[:16]
 
 
-def _contact_sheet(source: Path, dest: Path, regions: RegionSet) -> None:
+def _contact_sheet(source: Path, regions: RegionSet, asked: RegionSet) -> PIL.Image.Image:
+    """Stills across the clip and in the middle of each region the reviewer gave."""
     info = video.media_info(source)
     if not (info.width and info.height):
         raise RedactionError("The recording has no picture to preview.")
     regions.check_fits(info.width, info.height, info.duration)
     tiles = []
-    for t in sample_times(info.duration, regions.regions):
+    for t in sample_times(info.duration, asked.regions):
         active = [r for r in regions.regions if r.active_at(t)]
         tile = photo.outline(frame_at(source, t), active, caption=f"t = {t:.2f} s")
         tile.thumbnail((480, 480))
         tiles.append(tile)
-    columns = 4
-    w, h = tiles[0].size
-    sheet = PIL.Image.new("RGB", (w * columns, h * ((len(tiles) + columns - 1) // columns)),
-                          (32, 32, 32))
-    for n, tile in enumerate(tiles):
-        sheet.paste(tile, ((n % columns) * w, (n // columns) * h))
-    sheet.save(dest, format="PDF" if dest.suffix.lower() == ".pdf" else "PNG")
+    return grid(tiles, 4)

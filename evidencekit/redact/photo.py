@@ -113,8 +113,8 @@ def outline(image: PIL.Image.Image, regions: list[Region], caption: str = "") ->
     return out
 
 
-def preview_photo(src: Path, dst: Path, regions: RegionSet) -> None:
-    """Write a PNG or PDF of the photo with the regions outlined; changes nothing.
+def preview_image(src: Path, regions: RegionSet) -> PIL.Image.Image:
+    """The photo with the regions outlined, as a new metadata-free image.
 
     Rulers on the top and left edges and a faint grid give the regions file's
     coordinates (pixels of the photo) at a glance.
@@ -124,5 +124,14 @@ def preview_photo(src: Path, dst: Path, regions: RegionSet) -> None:
     """
     image = open_photo(src)
     regions.check_fits(image.width, image.height, None)
+    return clean_copy(ruled(outline(image, list(regions.regions))))
+
+
+def preview_photo(src: Path, dst: Path, regions: RegionSet) -> None:
+    """Write a PNG or PDF of the photo with the regions outlined; changes nothing.
+
+    Raises:
+        RedactionError: the photo cannot be decoded, or a region does not fit.
+    """
     fmt = "PDF" if dst.suffix.lower() == ".pdf" else "PNG"
-    clean_copy(ruled(outline(image, list(regions.regions)))).save(dst, format=fmt)
+    preview_image(src, regions).save(dst, format=fmt)

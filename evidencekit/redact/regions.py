@@ -8,11 +8,14 @@ JSON, documented in ``docs/redacting-media.md``::
         {"x": 0, "y": 300, "w": 160, "h": 90, "start": 2.0, "end": 5.5,
          "style": "pixelate", "label": "number plate"}
       ],
-      "mute": [{"start": 12.0, "end": 15.5}]
+      "mute": [{"start": 12.0, "end": 15.5}],
+      "reject_faces": {"detector": "centerface", "tracks": [3, 5]}
     }
 
 Coordinates are pixels of the original as a person sees it (after EXIF rotation);
 ``start``/``end`` are seconds (video only; absent means the whole clip).
+``reject_faces`` lists face tracks (numbered in a ``--faces`` preview by that detector)
+that the reviewer found are not faces; they are not hidden.
 """
 
 from __future__ import annotations
@@ -102,6 +105,8 @@ class RegionSet:
 
     regions: tuple[Region, ...] = ()
     mute: tuple[MuteRange, ...] = ()
+    reject_faces: tuple[int, ...] = ()
+    faces_detector: str | None = None
 
     def with_regions(self, extra: list[Region]) -> RegionSet:
         """A copy with more regions (e.g. detected faces)."""
@@ -166,12 +171,30 @@ def parse_regions(text: bytes | str) -> RegionSet:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise InputError(f"The regions file is not valid JSON: {exc}.") from exc
-    if not isinstance(data, dict) or set(data) - {"regions", "mute"}:
-        raise InputError('The regions file must be an object with "regions" and/or "mute".')
+    if not isinstance(data, dict) or set(data) - {"regions", "mute", "reject_faces"}:
+        raise InputError('The regions file must be an object with "regions", "mute" and/or '
+                         '"reject_faces".')
     regions, mutes = data.get("regions", []), data.get("mute", [])
     if not isinstance(regions, list) or not isinstance(mutes, list):
         raise InputError('"regions" and "mute" must be lists.')
     if len(regions) + len(mutes) > _MAX_REGIONS:
         raise InputError(f"The regions file lists more than {_MAX_REGIONS:,} entries.")
+    detector, rejected = _rejects(data.get("reject_faces"))
     return RegionSet(tuple(_region(r, n) for n, r in enumerate(regions, start=1)),
-                     tuple(_mute(m, n) for n, m in enumerate(mutes, start=1)))
+                     tuple(_mute(m, n) for n, m in enumerate(mutes, start=1)),
+                     rejected, detector)
+
+
+def _rejects(data: Any) -> tuple[str | None, tuple[int, ...]]:
+    if data is None:
+        return None, ()
+    if not isinstance(data, dict) or set(data) != {"detector", "tracks"}:
+        raise InputError('"reject_faces" must be an object with "detector" (as the preview '
+                         'names it) and "tracks" (a list of face track numbers).')
+    detector, tracks = data["detector"], data["tracks"]
+    if not isinstance(detector, str) or not 0 < len(detector) <= 40:
+        raise InputError('"reject_faces" "detector" must be a detector name, e.g. "centerface".')
+    if not isinstance(tracks, list) or len(tracks) > _MAX_REGIONS or not all(
+            isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in tracks):
+        raise InputError('"reject_faces" "tracks" must be a list of face track numbers (1, 2 ...).')
+    return detector, tuple(sorted(set(tracks)))
