@@ -110,7 +110,7 @@ def _texts(data: bytes, sizes: Sequence[tuple[float, float]],
             text = pdfium_text(textpage).text
             textpage.close()
             problems += _found(text, result.number, "pypdfium2", register, detectors)
-            if result.method != "in place":
+            if result.method != "in-place":
                 read = pdfscan.ocr(pdfscan.render(pdfium, index))
                 problems += [f"page {result.number}: a {s.category} still read by OCR"
                              for s in pdfscan.spans_in(read, register, detectors)]

@@ -12,7 +12,11 @@ JSON, documented in ``docs/redacting-media.md``::
     }
 
 Coordinates are pixels of the original as a person sees it (after EXIF rotation);
-``start``/``end`` are seconds (video only; absent means the whole clip).
+``start``/``end`` are seconds (video only; absent means the whole clip). For a PDF
+statement each region names its ``page`` (1 is the first) and is measured in points
+(1/72 inch) from the top-left corner of the page as displayed::
+
+    {"regions": [{"page": 2, "x": 40, "y": 300, "w": 400, "h": 120, "label": "note"}]}
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class Region:
     end: float | None = None
     style: str = "box"
     label: str = ""
+    page: int | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.style not in STYLES:
@@ -114,6 +119,9 @@ class RegionSet:
             InputError: naming the first region or range that does not fit.
         """
         for n, r in enumerate(self.regions, start=1):
+            if r.page is not None:
+                raise InputError(f"Region {n} names a page, but only PDF statements have "
+                                 "pages.")
             if r.x + r.w > width or r.y + r.h > height:
                 raise InputError(f"Region {n} ({r.x},{r.y} {r.w}x{r.h}) lies outside the "
                                  f"{width}x{height} picture.")
@@ -135,7 +143,7 @@ class RegionSet:
 def _region(data: Any, n: int) -> Region:
     if not isinstance(data, dict):
         raise InputError(f"Region {n} must be an object with x, y, w, h.")
-    unknown = set(data) - {"x", "y", "w", "h", "start", "end", "style", "label"}
+    unknown = set(data) - {"x", "y", "w", "h", "start", "end", "style", "label", "page"}
     if unknown:
         raise InputError(f"Region {n} has unknown field(s): {', '.join(sorted(unknown))}.")
     label = data.get("label", "")
@@ -146,7 +154,8 @@ def _region(data: Any, n: int) -> Region:
         _pixels(data.get("w"), f"Region {n} w", 1), _pixels(data.get("h"), f"Region {n} h", 1),
         None if data.get("start") is None else _seconds(data["start"], f"Region {n} start"),
         None if data.get("end") is None else _seconds(data["end"], f"Region {n} end"),
-        str(data.get("style", "box")), label)
+        str(data.get("style", "box")), label,
+        None if data.get("page") is None else _pixels(data["page"], f"Region {n} page", 1))
 
 
 def _mute(data: Any, n: int) -> MuteRange:
