@@ -26,6 +26,8 @@ from evidencekit.redact.pdfwords import Mark, Rect, join_chars, marks_in, pdfium
 from evidencekit.redact.people import PeopleRegister
 from evidencekit.redact.statement_text import check_page_count
 
+NO_TEXT = "no text layer (a scan)"
+UNDECODABLE = "text that cannot be decoded"
 _MIN_PICTURE = 0.01  # a picture covering less of the page than this is not OCRed
 _MIN_TEXT = 5
 
@@ -121,9 +123,9 @@ def _pictures(page: Any, size: tuple[float, float]) -> tuple[Rect, ...]:
 
 def _scan_reason(text: str, flat: bool) -> str | None:
     if len(text.strip()) < _MIN_TEXT:
-        return "no text layer (a scan)"
+        return NO_TEXT
     if "(cid:" in text:
-        return "text that cannot be decoded"
+        return UNDECODABLE
     if not flat:
         return "a rotated or offset page"
     return None

@@ -28,7 +28,14 @@ from evidencekit.redact.pdfcheck import verify
 from evidencekit.redact.pdffonts import Unsupported
 from evidencekit.redact.pdfinplace import Editor
 from evidencekit.redact.pdfpaint import clean_document, draw_boxes, hidden_groups, raster_page
-from evidencekit.redact.pdfplan import PagePlan, Prepared, plan_pages, prepare
+from evidencekit.redact.pdfplan import (
+    NO_TEXT,
+    UNDECODABLE,
+    PagePlan,
+    Prepared,
+    plan_pages,
+    prepare,
+)
 from evidencekit.redact.pdfwords import Rect
 from evidencekit.redact.people import PeopleRegister
 
@@ -122,14 +129,15 @@ def _raster(pdf: pikepdf.Pdf, page: pikepdf.Page, pdfium: Any, plan: PagePlan, r
     boxes: list[Box] = [*_mark_boxes(plan), *job.regions.get(number, ())]
     read, found, new = scan_boxes(image, plan, job.register, job.detectors, boxes)
     boxes += found
-    gated = plan.scan is not None or reason.startswith("font")
+    # Where detection rests on OCR alone, OCR must be trusted to have read the page.
+    gated = reason in (NO_TEXT, UNDECODABLE) or reason.startswith("font")
     low = gated and _low_confidence(read, image)
     if low and number not in job.reviewed and number not in job.regions:
         raise _Refused(number, read.confidence)
     pixels = [pdfscan.to_pixels(rect, plan.size[1]) for rect, _label in boxes]
     raster_page(pdf, page, pdfscan.paint(image, pixels), pdfscan.DPI,
                 pdfscan.unpainted_words(read, pixels), boxes, plan.size)
-    return PageResult(number, SCANNED if plan.scan else RASTERISED, reason, tuple(boxes),
+    return PageResult(number, SCANNED if reason == NO_TEXT else RASTERISED, reason, tuple(boxes),
                       (*[m.span for m in plan.marks], *new), read.confidence, low)
 
 

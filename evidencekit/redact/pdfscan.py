@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -75,7 +76,9 @@ def ocr(image: Image.Image) -> OcrPage:
         try:
             done = subprocess.run([shutil.which("tesseract") or "tesseract", str(source),
                                    "stdout", "-l", "eng", "--dpi", str(DPI), "tsv"],
-                                  capture_output=True, check=True, timeout=OCR_TIMEOUT)
+                                  capture_output=True, check=True, timeout=OCR_TIMEOUT,
+                                  # one thread: more only fight over a shared machine's cores
+                                  env={**os.environ, "OMP_THREAD_LIMIT": "1"})
         except FileNotFoundError as exc:
             raise RedactionError("tesseract is not installed, so this page cannot be read.",
                                  hint="Install tesseract-ocr (scripts/setup.sh does).") from exc

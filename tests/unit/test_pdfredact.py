@@ -165,3 +165,25 @@ def test_form_xobject_shared_by_two_pages(pdfs: Path, tmp_path: Path) -> None:
     text = _clean(out)
     assert "Page 2: Mr Darren Cole" in text and "continued" in text
     _assert_faithful(source, out, result)
+
+
+@pytest.mark.parametrize(("name", "method", "reason"), [
+    ("actual_text.pdf", "in-place", None),
+    ("invisible_text.pdf", "rasterised+OCR", "invisible text (Tr 3) holding a detail"),
+    ("hidden_layer.pdf", "rasterised+OCR", "hidden optional content"),
+    ("inline_image.pdf", "rasterised+OCR", "an inline image"),
+    ("rotated.pdf", "rasterised+OCR", "a rotated or offset page"),
+])
+def test_what_the_editor_cannot_change_is_rasterised(pdfs: Path, tmp_path: Path, name: str,
+                                                     method: str, reason: str | None) -> None:
+    source, out, result = _redact(pdfs, name, tmp_path)
+    assert _leaky(source) or name == "hidden_layer.pdf"  # pdftotext shows no hidden layer
+    with pikepdf.open(source) as original:
+        assert original.pages[0].obj.Contents.read_bytes()  # the detail is in the file
+    text = _clean(out, ocr=method != "in-place")
+    assert "Darren Cole" in text
+    [page] = result.pages
+    assert (page.method, page.reason) == (method, reason)
+    if method != "in-place":
+        assert result.notes == (f"page 1 rasterised with a new OCR text layer: {reason}",)
+    assert pdfjudge.layout(out)[0][:2] == pdfjudge.layout(source)[0][:2]
