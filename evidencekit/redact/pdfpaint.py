@@ -133,6 +133,9 @@ def clean_document(pdf: pikepdf.Pdf) -> None:
         for key in _PAGE_DROP:
             if key in page.obj:
                 del page.obj[key]
+        annots = page.obj.get("/Annots")
+        if annots is not None and not (isinstance(annots, pikepdf.Array) and len(annots)):
+            del page.obj["/Annots"]  # an empty list still tells there were annotations
 
 
 def hidden_groups(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:

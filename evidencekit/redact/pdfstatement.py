@@ -170,4 +170,6 @@ def preview_pdf(source: Path, out: Path, register: PeopleRegister, detectors: Se
     finally:
         pdfium.close()
     atomic_write(out, buffer.getvalue())
-    return PdfRedaction(buffer.getvalue(), tuple(results), ())
+    notes = tuple(f"page {p.index + 1}: {p.scan}; it would be rasterised and read by OCR "
+                  "(boxes marked OCR)" for p in plans if p.scan is not None)
+    return PdfRedaction(buffer.getvalue(), tuple(results), notes)
