@@ -26,7 +26,7 @@ import pikepdf
 from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import find_spans
 from evidencekit.redact.pdfpaint import annotation_text
-from evidencekit.redact.pdfwords import Rect, join_chars, pdfium_text
+from evidencekit.redact.pdfwords import Rect, RectIndex, dedupe, join_chars, pdfium_text
 from evidencekit.redact.people import PeopleRegister
 
 
@@ -79,10 +79,12 @@ def _found(text: str, number: int, reader: str, register: PeopleRegister,
 def _under_boxes(chars: Sequence[dict[str, Any]], boxes: Sequence[tuple[Rect, str]],
                  number: int) -> list[str]:
     allowed = set("".join(label for _rect, label in boxes)) | {" "}
+    index = RectIndex(rect for rect, _label in boxes)
     for char in chars:
         cx = (float(char["x0"]) + float(char["x1"])) / 2
         cy = (float(char["y0"]) + float(char["y1"])) / 2
-        if char["text"] not in allowed and any(r.contains(cx, cy) for r, _l in boxes):
+        if char["text"] not in allowed and any(
+                r.contains(cx, cy) for r in index.near(Rect(cx, cy, cx, cy))):
             return [f"page {number}: a glyph remains under a box"]
     return []
 
@@ -100,7 +102,7 @@ def _texts(data: bytes, sizes: Sequence[tuple[float, float]],
             n = result.number
             if abs(float(page.width) - size[0]) > 0.5 or abs(float(page.height) - size[1]) > 0.5:
                 problems.append(f"page {n}: its size changed")
-            chars = page.dedupe_chars().chars
+            chars = dedupe(page.chars)
             problems += _found(join_chars(chars).text, n, "pdfplumber", register, detectors)
             problems += _under_boxes(chars, result.boxes, n)
     pdfium = pypdfium2.PdfDocument(data)

@@ -22,7 +22,18 @@ from pypdf.annotations import Text
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from evidencekit import Case, IngestRequest, InputError, RedactionError, Signer, ingest
+from evidencekit import (
+    BundleRequest,
+    Case,
+    ExportRequest,
+    IngestRequest,
+    InputError,
+    RedactionError,
+    Signer,
+    build_bundle,
+    export_package,
+    ingest,
+)
 from evidencekit.redact.detectors import apply, find_spans
 from evidencekit.redact.people import PeopleRegister, parse_people
 from evidencekit.redact.regions import parse_regions
@@ -357,3 +368,18 @@ def test_pdf_preview_of_a_scan(case: Case, hana: Signer, tmp_path: Path) -> None
                             "by OCR (boxes marked OCR)",)
     with pypdf.PdfReader(preview) as reader:
         assert len(reader.pages) == 1 and "/EKScan" in reader.pages[0]["/Resources"]["/XObject"]
+
+
+def test_case_with_a_scanned_statement_bundles_and_exports_redacted(
+        case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _ingest(case, hana, make_pdfs.make(tmp_path, "scanned.pdf"))
+    redact_statement(case, hana, ref, REGISTER)
+    bundle = tmp_path / "bundle.pdf"
+    build_bundle(case, hana, bundle, BundleRequest(redacted=True))
+    text = subprocess.run(["pdftotext", str(bundle), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"{ref}-R1" in text and "Darren Cole" in text
+    assert "Whitfield" not in text and "07700" not in text
+    export_package(case, hana, tmp_path / "pkg", ExportRequest("Defence", redacted=True))
+    sent = [p.name for p in (tmp_path / "pkg").rglob("*.pdf")]
+    assert len(sent) == 1
