@@ -50,6 +50,14 @@ def _pixels(value: object, what: str, minimum: int) -> int:
     return value
 
 
+def _page(value: object, n: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"Region {n} page must be a page number (1 is the first page).")
+    return value
+
+
 @attrs.frozen
 class Region:
     """A rectangle to hide, optionally only between ``start`` and ``end`` seconds."""
@@ -155,7 +163,7 @@ def _region(data: Any, n: int) -> Region:
         None if data.get("start") is None else _seconds(data["start"], f"Region {n} start"),
         None if data.get("end") is None else _seconds(data["end"], f"Region {n} end"),
         str(data.get("style", "box")), label,
-        None if data.get("page") is None else _pixels(data["page"], f"Region {n} page", 1))
+        _page(data.get("page"), n))
 
 
 def _mute(data: Any, n: int) -> MuteRange:
