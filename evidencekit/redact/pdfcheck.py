@@ -26,7 +26,7 @@ import pikepdf
 from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import find_spans
 from evidencekit.redact.pdfpaint import annotation_text
-from evidencekit.redact.pdfwords import Rect, RectIndex, dedupe, join_chars, pdfium_text
+from evidencekit.redact.pdfwords import Rect, RectIndex, dedupe, join_chars
 from evidencekit.redact.people import PeopleRegister
 
 
@@ -109,13 +109,13 @@ def _texts(data: bytes, sizes: Sequence[tuple[float, float]],
     try:
         for index, result in enumerate(results):
             textpage = pdfium[index].get_textpage()
-            text = pdfium_text(textpage).text
+            text = textpage.get_text_range()
             textpage.close()
             problems += _found(text, result.number, "pypdfium2", register, detectors)
-            if result.method != "in-place":
-                read = pdfscan.ocr(pdfscan.render(pdfium, index))
-                problems += [f"page {result.number}: a {s.category} still read by OCR"
-                             for s in pdfscan.spans_in(read, register, detectors)]
+        rasters = [i for i, r in enumerate(results) if r.method != "in-place"]
+        for index, read in pdfscan.ocr_pages(pdfium, rasters):
+            problems += [f"page {index + 1}: a {s.category} still read by OCR"
+                         for s in pdfscan.spans_in(read, register, detectors)]
     finally:
         pdfium.close()
     return problems
