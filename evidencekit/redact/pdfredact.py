@@ -78,6 +78,7 @@ class _Job:
     detectors: tuple[str, ...]
     regions: Mapping[int, Sequence[Box]]
     reviewed: frozenset[int]
+    reads: Mapping[int, pdfscan.OcrPage] = attrs.field(factory=dict)
 
 
 def _mark_boxes(plan: PagePlan) -> list[Box]:
@@ -103,15 +104,17 @@ def _low_confidence(read: pdfscan.OcrPage, image: Any) -> bool:
 
 def scan_boxes(image: Any, plan: PagePlan, register: PeopleRegister,
                detectors: Sequence[str], boxes: Sequence[Box],
+               read: pdfscan.OcrPage | None = None,
                ) -> tuple[pdfscan.OcrPage, list[Box], list[Span]]:
     """OCR of a rendered page: boxes (page space) of what it finds, and the new spans.
 
-    A span already under one of ``boxes`` is painted again but not counted twice.
+    A span already under one of ``boxes`` is painted again but not counted twice;
+    ``read`` is the page's OCR when it was read already.
 
     Raises:
         RedactionError: tesseract fails.
     """
-    read = pdfscan.ocr(image)
+    read = read if read is not None else pdfscan.ocr(image)
     found: list[Box] = []
     spans: list[Span] = []
     for span in pdfscan.spans_in(read, register, detectors):
@@ -127,7 +130,8 @@ def _raster(pdf: pikepdf.Pdf, page: pikepdf.Page, pdfium: Any, plan: PagePlan, r
     number = plan.index + 1
     image = pdfscan.render(pdfium, plan.index)
     boxes: list[Box] = [*_mark_boxes(plan), *job.regions.get(number, ())]
-    read, found, new = scan_boxes(image, plan, job.register, job.detectors, boxes)
+    read, found, new = scan_boxes(image, plan, job.register, job.detectors, boxes,
+                                  job.reads.get(plan.index))
     boxes += found
     # Where detection rests on OCR alone, OCR must be trusted to have read the page.
     gated = reason in (NO_TEXT, UNDECODABLE) or reason.startswith("font")
@@ -235,8 +239,11 @@ def redact_pdf(source: Path, register: PeopleRegister, detectors: Iterable[str],
     chosen = tuple(detectors)
     prepared = prepare(source, register, chosen)
     plans = plan_pages(prepared.data, register, chosen)
-    job = _Job(register, chosen, check_regions(regions or {}, plans), frozenset(reviewed))
+    boxes = check_regions(regions or {}, plans)
     pdfium = pypdfium2.PdfDocument(prepared.data)
+    # Scans are read up front, two tesseract processes at a time; only the readings stay.
+    reads = dict(pdfscan.ocr_pages(pdfium, [p.index for p in plans if p.scan is not None]))
+    job = _Job(register, chosen, boxes, frozenset(reviewed), reads)
     results, refused = [], []
     with pikepdf.open(io.BytesIO(prepared.data)) as pdf:
         hidden = hidden_groups(pdf)
