@@ -5,13 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # program (or, for a path, file) -> Debian package that provides it; the font is
-# embedded in every typeset bundle page (evidencekit/redact/typeset.py)
+# embedded in every typeset bundle page (evidencekit/redact/typeset.py); the italic
+# serif draws the handwriting of the PDF test fixtures (fixtures/make_pdfs.py)
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
   [pdffonts]=poppler-utils
   [exiftool]=libimage-exiftool-perl [tesseract]=tesseract-ocr [openssl]=openssl
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core
+  [/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf]=fonts-dejavu-extra
   [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
 )
 missing=()
