@@ -18,13 +18,28 @@ from evidencekit import (
 from .common import case_option, emit_json, json_option, open_case, progress_bar, unlock
 
 
+def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None,
+               ) -> tuple[int, ...]:
+    """``2,3`` as page numbers."""
+    if not value:
+        return ()
+    try:
+        pages = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("give page numbers separated by commas, e.g. 2,3") from None
+    if any(n < 1 for n in pages):
+        raise click.BadParameter("page numbers start at 1")
+    return pages
+
+
 @click.command()
 @click.argument("ref")
 @case_option
 @click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Your private key (needed unless you only --preview).")
 @click.option("--regions", "regions_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON file of rectangles to hide and audio to mute (docs/redacting-media.md).")
+              help="JSON file of rectangles to hide and audio to mute (docs/redacting-media.md); "
+                   "for a PDF statement each names its page (docs/redacting-statements.md).")
 @click.option("--people", "people_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Statements: the people register (TOML); default: the case's people.toml.")
 @click.option("--skip-detector", "skipped", multiple=True, type=click.Choice(DETECTORS),
@@ -38,24 +53,30 @@ from .common import case_option, emit_json, json_option, open_case, progress_bar
               "'redacted copy'). It goes out with the copy, so name no third party.")
 @click.option("--pictures-reviewed", is_flag=True, help="Statements: you looked at every "
               "picture in the DOCX/ODT/RTF and none shows anything to hide.")
+@click.option("--reviewed-pages", "reviewed_pages", callback=_page_list, metavar="2,3",
+              help="PDF statements: pages you checked by eye that OCR cannot read reliably "
+                   "(handwriting); without it, or boxes for them in --regions, such pages "
+                   "are refused.")
 @json_option
 def redact(ref: str, case_dir: Path | None, key_path: Path | None, regions_path: Path | None,
            people_path: Path | None, skipped: tuple[str, ...], faces: bool,
            preview: Path | None, out: Path | None, description: str | None,
-           pictures_reviewed: bool, as_json: bool) -> None:
+           pictures_reviewed: bool, reviewed_pages: tuple[int, ...], as_json: bool) -> None:
     """Make a redacted copy of exhibit REF (statement, photo, footage or audio).
 
     The copy becomes a new exhibit (REF-R1, REF-R2 ...) linked to the original,
     which is never changed. Statements: names from the people register and built-in
     detectors (phones, e-mails, postcodes, NI numbers, vehicle registrations, dates
-    of birth) become labelled black boxes in a fresh PDF. Media: regions are painted
-    over (or blurred or pixelated), mute ranges silenced, all metadata dropped.
+    of birth) become labelled black boxes: PDFs keep their pages and layout (scans are
+    read by OCR), other statements become a PDF. Media: regions are painted over (or
+    blurred or pixelated), mute ranges silenced, all metadata dropped.
     Use --preview first to see what would be removed.
     """
     case = open_case(case_dir)
     request = RedactionRequest(regions_file=regions_path, people=people_path,
                                skip_detectors=skipped, faces=faces, preview=preview, out=out,
-                               description=description, pictures_reviewed=pictures_reviewed)
+                               description=description, pictures_reviewed=pictures_reviewed,
+                               reviewed_pages=reviewed_pages)
     signer = unlock(key_path) if key_path is not None and preview is None else None
     with progress_bar("Redacting") as progress:
         result = redact_item(case, ref, request, signer, progress=progress)
@@ -103,10 +124,17 @@ def _print_statement(result: StatementRedactionResult, preview: Path | None) -> 
     found = ", ".join(f"{n} {c}" for c, n in sorted(result.counts.items())) or "nothing"
     if preview is not None:
         click.echo(f"Preview written to {preview}; nothing was redacted. Found: {found}.")
+        _print_notes(result)
         _print_suggestions(result)
         return
     click.echo(f"Redacted copy {result.derived_ref} made from {result.source_ref} "
                f"(sha256 {result.sha256}): {found}.")
     if result.out:
         click.echo(f"  copy written to {result.out}")
+    _print_notes(result)
     _print_suggestions(result)
+
+
+def _print_notes(result: StatementRedactionResult) -> None:
+    for note in result.notes:
+        click.echo(f"  Note: {note}")

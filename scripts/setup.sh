@@ -10,12 +10,14 @@ cd "$(dirname "$0")/.."
 # age judges the encrypted packages in the tests; jq reads the JSON records in
 # scripts/sample.sh's by-hand check of a received exhibit's chain (docs/receiving.md);
 # chromium and its driver run the review app's browser tests (tests/review/test_browser.py)
+# the italic serif draws the handwriting of the PDF test fixtures (fixtures/make_pdfs.py)
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
   [pdffonts]=poppler-utils
   [exiftool]=libimage-exiftool-perl [tesseract]=tesseract-ocr [openssl]=openssl
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf]=fonts-dejavu-core
+  [/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf]=fonts-dejavu-extra
   [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
   [heif-enc]=libheif-examples [age]=age [age-keygen]=age [jq]=jq
   [chromium]=chromium [chromedriver]=chromium-driver

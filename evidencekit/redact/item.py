@@ -44,6 +44,9 @@ class RedactionRequest:
     a preview is written there and nothing is recorded. ``pictures_reviewed`` confirms
     that the pictures in a DOCX, ODT or RTF statement show nothing to hide. ``keep`` lists
     statement texts a reviewer rejected (see :func:`statement_proposals`); they stay visible.
+    For a PDF statement, regions name their ``page`` (points from the page's top-left
+    corner) and ``reviewed_pages`` lists pages the reviewer checked by eye because OCR
+    cannot vouch for them (handwriting).
     """
 
     regions: RegionSet = attrs.field(factory=RegionSet)
@@ -56,6 +59,12 @@ class RedactionRequest:
     description: str | None = None
     pictures_reviewed: bool = False
     keep: tuple[str, ...] = ()
+    reviewed_pages: tuple[int, ...] = attrs.field(default=())
+
+    @reviewed_pages.validator
+    def _pages(self, _attr: object, value: tuple[int, ...]) -> None:
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in value):
+            raise RedactionError("Reviewed pages are page numbers: 1 is the first page.")
 
     @skip_detectors.validator
     def _known(self, _attr: object, value: tuple[str, ...]) -> None:
@@ -106,8 +115,11 @@ def _statement(case: Case, ref: str, request: RedactionRequest,
                signer: Signer | None) -> StatementRedactionResult:
     register, digest = load_register(case, request.people)
     detectors = [d for d in DETECTORS if d not in request.skip_detectors]
+    given = request.regions_file is not None or request.regions != RegionSet()
     return redact_statement(case, None if request.preview else signer, ref, register,
                             register_sha256=digest, detectors=detectors,
                             preview=request.preview, out=request.out,
                             description=request.description,
-                            pictures_reviewed=request.pictures_reviewed, keep=request.keep)
+                            pictures_reviewed=request.pictures_reviewed, keep=request.keep,
+                            regions=_regions(request) if given else None,
+                            reviewed_pages=request.reviewed_pages)

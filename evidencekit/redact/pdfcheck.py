@@ -26,7 +26,7 @@ import pikepdf
 from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import find_spans
 from evidencekit.redact.pdfpaint import annotation_text
-from evidencekit.redact.pdfwords import Rect, join_chars, pdfium_text
+from evidencekit.redact.pdfwords import Rect, RectIndex, dedupe, join_chars
 from evidencekit.redact.people import PeopleRegister
 
 
@@ -79,10 +79,12 @@ def _found(text: str, number: int, reader: str, register: PeopleRegister,
 def _under_boxes(chars: Sequence[dict[str, Any]], boxes: Sequence[tuple[Rect, str]],
                  number: int) -> list[str]:
     allowed = set("".join(label for _rect, label in boxes)) | {" "}
+    index = RectIndex(rect for rect, _label in boxes)
     for char in chars:
         cx = (float(char["x0"]) + float(char["x1"])) / 2
         cy = (float(char["y0"]) + float(char["y1"])) / 2
-        if char["text"] not in allowed and any(r.contains(cx, cy) for r, _l in boxes):
+        if char["text"] not in allowed and any(
+                r.contains(cx, cy) for r in index.near(Rect(cx, cy, cx, cy))):
             return [f"page {number}: a glyph remains under a box"]
     return []
 
@@ -100,20 +102,20 @@ def _texts(data: bytes, sizes: Sequence[tuple[float, float]],
             n = result.number
             if abs(float(page.width) - size[0]) > 0.5 or abs(float(page.height) - size[1]) > 0.5:
                 problems.append(f"page {n}: its size changed")
-            chars = page.dedupe_chars().chars
+            chars = dedupe(page.chars)
             problems += _found(join_chars(chars).text, n, "pdfplumber", register, detectors)
             problems += _under_boxes(chars, result.boxes, n)
     pdfium = pypdfium2.PdfDocument(data)
     try:
         for index, result in enumerate(results):
             textpage = pdfium[index].get_textpage()
-            text = pdfium_text(textpage).text
+            text = textpage.get_text_range()
             textpage.close()
             problems += _found(text, result.number, "pypdfium2", register, detectors)
-            if result.method != "in place":
-                read = pdfscan.ocr(pdfscan.render(pdfium, index))
-                problems += [f"page {result.number}: a {s.category} still read by OCR"
-                             for s in pdfscan.spans_in(read, register, detectors)]
+        rasters = [i for i, r in enumerate(results) if r.method != "in-place"]
+        for index, read in pdfscan.ocr_pages(pdfium, rasters):
+            problems += [f"page {index + 1}: a {s.category} still read by OCR"
+                         for s in pdfscan.spans_in(read, register, detectors)]
     finally:
         pdfium.close()
     return problems

@@ -23,7 +23,7 @@ import pikepdf
 from PIL import Image, ImageDraw
 
 from evidencekit.redact.pdffonts import FontInfo, Unsupported, font_info
-from evidencekit.redact.pdfwords import Rect
+from evidencekit.redact.pdfwords import Rect, RectIndex
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -112,6 +112,7 @@ class Editor:
 
     def __init__(self, pdf: pikepdf.Pdf, rects: Sequence[Rect], hidden: set[tuple[int, int]]):
         self.pdf, self.rects, self.hidden = pdf, tuple(rects), hidden
+        self._index = RectIndex(self.rects)
         self.edit = PageEdit()
         self._fonts: dict[tuple[int, int] | str, FontInfo] = {}
 
@@ -250,8 +251,8 @@ class Editor:
         box = bbox_of(trm, 0.0, font.descent / 1000, width, font.ascent / 1000)
         if box.area < 1e-6:
             cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
-            return any(r.contains(cx, cy) for r in self.rects)
-        return any(r.overlap(box) >= _COVERED * box.area for r in self.rects)
+            return any(r.contains(cx, cy) for r in self._index.near(box))
+        return any(r.overlap(box) >= _COVERED * box.area for r in self._index.near(box))
 
     def _do(self, name: Any, st: _State, resources: Any, depth: int) -> list[Any] | None:
         table = resources.get("/XObject")

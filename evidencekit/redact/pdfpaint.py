@@ -30,7 +30,8 @@ _PAGE_DROP = ("/Thumb", "/PieceInfo", "/AA", "/Metadata", "/StructParents", "/B"
               "/SeparationInfo", "/Group")
 
 
-def _helvetica() -> pikepdf.Dictionary:
+def helvetica() -> pikepdf.Dictionary:
+    """A Helvetica (standard 14) font dictionary for labels and OCR text."""
     return pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
                               BaseFont=pikepdf.Name.Helvetica,
                               Encoding=pikepdf.Name.WinAnsiEncoding)
@@ -72,7 +73,7 @@ def draw_boxes(pdf: pikepdf.Pdf, page: pikepdf.Page, boxes: Sequence[tuple[Rect,
         return
     resources = page.obj.Resources
     fonts = shallow(resources.get("/Font"))
-    fonts[LABEL_FONT] = _helvetica()
+    fonts[LABEL_FONT] = helvetica()
     resources.Font = fonts
     page.contents_coalesce()
     content = page.obj.Contents.read_bytes() if "/Contents" in page.obj else b""
@@ -95,9 +96,14 @@ def _ocr_layer(words: Sequence[OcrWord], dpi: int, height: float) -> bytes:
 
 
 def raster_page(pdf: pikepdf.Pdf, page: pikepdf.Page, image: Image.Image, dpi: int,
-                words: Sequence[OcrWord], boxes: Sequence[tuple[Rect, str]]) -> None:
-    """Replace the page by ``image`` (its painted rendering), boxes and an OCR text layer."""
-    width, height = image.width * 72 / dpi, image.height * 72 / dpi
+                words: Sequence[OcrWord], boxes: Sequence[tuple[Rect, str]],
+                size: tuple[float, float]) -> None:
+    """Replace the page by ``image`` (its painted rendering), boxes and an OCR text layer.
+
+    ``size`` is the page's displayed size in points; the picture fills it exactly (the
+    rendering's whole pixels would otherwise change the page size by a fraction).
+    """
+    width, height = size
     picture = pdf.make_stream(zlib.compress(image.convert("L").tobytes(), 6))
     picture.Type, picture.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
     picture.Width, picture.Height = image.width, image.height
@@ -110,7 +116,7 @@ def raster_page(pdf: pikepdf.Pdf, page: pikepdf.Page, image: Image.Image, dpi: i
     page.obj.MediaBox = pikepdf.Array([0, 0, width, height])
     page.obj.Resources = pikepdf.Dictionary(
         XObject=pikepdf.Dictionary(EKScan=picture),
-        Font=pikepdf.Dictionary({OCR_FONT: _helvetica(), LABEL_FONT: _helvetica()}))
+        Font=pikepdf.Dictionary({OCR_FONT: helvetica(), LABEL_FONT: helvetica()}))
     content = (f"q {_num(width)} 0 0 {_num(height)} 0 0 cm /EKScan Do Q\n".encode()
                + _ocr_layer(words, dpi, height) + b"\n" + box_commands(boxes))
     page.obj.Contents = pdf.make_stream(content)
@@ -127,6 +133,9 @@ def clean_document(pdf: pikepdf.Pdf) -> None:
         for key in _PAGE_DROP:
             if key in page.obj:
                 del page.obj[key]
+        annots = page.obj.get("/Annots")
+        if annots is not None and not (isinstance(annots, pikepdf.Array) and len(annots)):
+            del page.obj["/Annots"]  # an empty list still tells there were annotations
 
 
 def hidden_groups(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:

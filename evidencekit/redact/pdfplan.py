@@ -22,10 +22,20 @@ from evidencekit.core.errors import InputError
 from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import find_spans
 from evidencekit.redact.pdfpaint import annotation_text
-from evidencekit.redact.pdfwords import Mark, Rect, join_chars, marks_in, pdfium_text
+from evidencekit.redact.pdfwords import (
+    Mark,
+    Rect,
+    RectIndex,
+    dedupe,
+    join_chars,
+    marks_in,
+    pdfium_text,
+)
 from evidencekit.redact.people import PeopleRegister
 from evidencekit.redact.statement_text import check_page_count
 
+NO_TEXT = "no text layer (a scan)"
+UNDECODABLE = "text that cannot be decoded"
 _MIN_PICTURE = 0.01  # a picture covering less of the page than this is not OCRed
 _MIN_TEXT = 5
 
@@ -106,7 +116,9 @@ def _same(a: Mark, b: Mark) -> bool:
 
 def _union(first: Sequence[Mark], second: Sequence[Mark]) -> tuple[Mark, ...]:
     """Marks of both readers; one the first reader also found is kept once."""
-    return (*first, *[m for m in second if not any(_same(m, f) for f in first)])
+    index = RectIndex(r for mark in first for r in mark.rects)
+    return (*first, *[m for m in second if not any(
+        r.overlap(s) > 0 for r in m.rects for s in index.near(r))])
 
 
 def _pictures(page: Any, size: tuple[float, float]) -> tuple[Rect, ...]:
@@ -121,9 +133,9 @@ def _pictures(page: Any, size: tuple[float, float]) -> tuple[Rect, ...]:
 
 def _scan_reason(text: str, flat: bool) -> str | None:
     if len(text.strip()) < _MIN_TEXT:
-        return "no text layer (a scan)"
+        return NO_TEXT
     if "(cid:" in text:
-        return "text that cannot be decoded"
+        return UNDECODABLE
     if not flat:
         return "a rotated or offset page"
     return None
@@ -135,7 +147,7 @@ def _page_plan(plumber: Any, pdfium: Any, index: int, register: PeopleRegister,
     box = [float(v) for v in page.page_obj.mediabox]
     flat = box[0] == 0 and box[1] == 0 and int(page.rotation or 0) % 360 == 0
     size = (float(page.width), float(page.height))
-    first = join_chars(page.dedupe_chars().chars)
+    first = join_chars(dedupe(page.chars))
     textpage = pdfium[index].get_textpage()
     second = pdfium_text(textpage)
     textpage.close()

@@ -21,18 +21,26 @@ from typing import Any
 import attrs
 import pikepdf
 
-from evidencekit.core.errors import RedactionError
+from evidencekit.core.errors import InputError, RedactionError
 from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import Span
 from evidencekit.redact.pdfcheck import verify
 from evidencekit.redact.pdffonts import Unsupported
 from evidencekit.redact.pdfinplace import Editor
 from evidencekit.redact.pdfpaint import clean_document, draw_boxes, hidden_groups, raster_page
-from evidencekit.redact.pdfplan import PagePlan, Prepared, plan_pages, prepare
+from evidencekit.redact.pdfplan import (
+    NO_TEXT,
+    UNDECODABLE,
+    PagePlan,
+    Prepared,
+    plan_pages,
+    prepare,
+)
 from evidencekit.redact.pdfwords import Rect
 from evidencekit.redact.people import PeopleRegister
 
 MIN_CONFIDENCE = 80.0
+IN_PLACE, RASTERISED, SCANNED = "in-place", "rasterised+OCR", "scanned+OCR"
 _INK = 0.003
 Box = tuple[Rect, str]
 
@@ -70,6 +78,7 @@ class _Job:
     detectors: tuple[str, ...]
     regions: Mapping[int, Sequence[Box]]
     reviewed: frozenset[int]
+    reads: Mapping[int, pdfscan.OcrPage] = attrs.field(factory=dict)
 
 
 def _mark_boxes(plan: PagePlan) -> list[Box]:
@@ -83,7 +92,7 @@ def _in_place(pdf: pikepdf.Pdf, page: pikepdf.Page, plan: PagePlan, hidden: set[
     Editor(pdf, [b[0] for b in boxes], hidden).page(page)
     painted = [(rect.pad(0.5), label) for rect, label in boxes]
     draw_boxes(pdf, page, painted)
-    return PageResult(plan.index + 1, "in place", None, tuple(painted),
+    return PageResult(plan.index + 1, IN_PLACE, None, tuple(painted),
                       tuple(m.span for m in plan.marks))
 
 
@@ -93,28 +102,47 @@ def _low_confidence(read: pdfscan.OcrPage, image: Any) -> bool:
     return pdfscan.ink(image) > _INK
 
 
-def _raster(pdf: pikepdf.Pdf, page: pikepdf.Page, pdfium: Any, plan: PagePlan, reason: str,
-            job: _Job) -> PageResult:
-    number, height = plan.index + 1, plan.size[1]
-    image = pdfscan.render(pdfium, plan.index)
-    read = pdfscan.ocr(image)
-    found = pdfscan.spans_in(read, job.register, job.detectors)
-    boxes: list[Box] = [*_mark_boxes(plan), *job.regions.get(number, ())]
-    spans = [m.span for m in plan.marks]
-    for span in found:
-        rects = [pdfscan.to_rect(b, height) for b in pdfscan.word_boxes(read, [span])]
+def scan_boxes(image: Any, plan: PagePlan, register: PeopleRegister,
+               detectors: Sequence[str], boxes: Sequence[Box],
+               read: pdfscan.OcrPage | None = None,
+               ) -> tuple[pdfscan.OcrPage, list[Box], list[Span]]:
+    """OCR of a rendered page: boxes (page space) of what it finds, and the new spans.
+
+    A span already under one of ``boxes`` is painted again but not counted twice;
+    ``read`` is the page's OCR when it was read already.
+
+    Raises:
+        RedactionError: tesseract fails.
+    """
+    read = read if read is not None else pdfscan.ocr(image)
+    found: list[Box] = []
+    spans: list[Span] = []
+    for span in pdfscan.spans_in(read, register, detectors):
+        rects = [pdfscan.to_rect(b, plan.size[1]) for b in pdfscan.word_boxes(read, [span])]
         if not any(r.overlap(b[0]) > 0 for r in rects for b in boxes):
             spans.append(span)
-        boxes += [(r, span.label if n == 0 else "") for n, r in enumerate(rects)]
-    gated = plan.scan is not None or reason.startswith("font")
+        found += [(r, span.label if n == 0 else "") for n, r in enumerate(rects)]
+    return read, found, spans
+
+
+def _raster(pdf: pikepdf.Pdf, page: pikepdf.Page, pdfium: Any, plan: PagePlan, reason: str,
+            job: _Job) -> PageResult:
+    number = plan.index + 1
+    image = pdfscan.render(pdfium, plan.index)
+    boxes: list[Box] = [*_mark_boxes(plan), *job.regions.get(number, ())]
+    read, found, new = scan_boxes(image, plan, job.register, job.detectors, boxes,
+                                  job.reads.get(plan.index))
+    boxes += found
+    # Where detection rests on OCR alone, OCR must be trusted to have read the page.
+    gated = reason in (NO_TEXT, UNDECODABLE) or reason.startswith("font")
     low = gated and _low_confidence(read, image)
     if low and number not in job.reviewed and number not in job.regions:
         raise _Refused(number, read.confidence)
-    pixels = [pdfscan.to_pixels(rect, height) for rect, _label in boxes]
+    pixels = [pdfscan.to_pixels(rect, plan.size[1]) for rect, _label in boxes]
     raster_page(pdf, page, pdfscan.paint(image, pixels), pdfscan.DPI,
-                pdfscan.unpainted_words(read, pixels), boxes)
-    return PageResult(number, "scan" if plan.scan else "rasterised", reason, tuple(boxes),
-                      tuple(spans), read.confidence, low)
+                pdfscan.unpainted_words(read, pixels), boxes, plan.size)
+    return PageResult(number, SCANNED if reason == NO_TEXT else RASTERISED, reason, tuple(boxes),
+                      (*[m.span for m in plan.marks], *new), read.confidence, low)
 
 
 class _Refused(Exception):
@@ -150,11 +178,11 @@ def _notes(prepared: Prepared, plans: Sequence[PagePlan],
         notes.append(f"{prepared.annotations_removed} annotation(s) removed "
                      f"({prepared.annotations_with_details} held a detail)")
     for result in results:
-        if result.method == "scan":
+        if result.method == SCANNED:
             notes.append(f"page {result.number} is a scan: read by OCR (confidence "
                          f"{result.confidence:.0f})"
                          + ("; confirmed by the reviewer" if result.reviewed else ""))
-        elif result.method == "rasterised":
+        elif result.method == RASTERISED:
             notes.append(f"page {result.number} rasterised with a new OCR text layer: "
                          f"{result.reason}")
     for plan in plans:
@@ -162,6 +190,26 @@ def _notes(prepared: Prepared, plans: Sequence[PagePlan],
             notes.append(f"pictures on page {plan.index + 1} read by OCR (confidence "
                          f"{plan.picture_confidence:.0f}); check any handwriting by eye")
     return tuple(notes)
+
+
+def check_regions(regions: Mapping[int, Sequence[Box]],
+                  plans: Sequence[PagePlan]) -> dict[int, list[Box]]:
+    """The reviewer's boxes in the page space the editor works in (origin bottom left).
+
+    They come measured from the top-left corner of each page as displayed.
+
+    Raises:
+        InputError: a page the PDF does not have.
+    """
+    converted: dict[int, list[Box]] = {}
+    for number, boxes in sorted(regions.items()):
+        if not 1 <= number <= len(plans):
+            raise InputError(f"A region is for page {number}, but the PDF has "
+                             f"{len(plans)} page(s).")
+        height = plans[number - 1].size[1]
+        converted[number] = [(Rect(r.x0, height - r.y1, r.x1, height - r.y0), label)
+                             for r, label in boxes]
+    return converted
 
 
 def _save(pdf: pikepdf.Pdf) -> bytes:
@@ -175,19 +223,27 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
 def redact_pdf(source: Path, register: PeopleRegister, detectors: Iterable[str], *,
                regions: Mapping[int, Sequence[Box]] | None = None,
                reviewed: Iterable[int] = ()) -> PdfRedaction:
-    """Redact a PDF in place; ``regions`` maps page numbers to extra boxes (with labels).
+    """Redact a PDF in place.
+
+    ``regions`` maps page numbers (1 first) to extra boxes with labels, in points from
+    the top-left corner of the page as displayed; ``reviewed`` lists pages the reviewer
+    checked by eye (a scan OCR cannot read reliably is otherwise refused).
 
     Raises:
-        InputError: the PDF cannot be read.
+        InputError: the PDF cannot be read, or a region is for a page it does not have.
         RedactionError: a page is refused (low OCR confidence), tesseract fails, or the
             verification still finds something that was to be removed.
     """
     import pypdfium2  # noqa: PLC0415 - heavy; only for PDF statements
 
-    job = _Job(register, tuple(detectors), dict(regions or {}), frozenset(reviewed))
-    prepared = prepare(source, register, job.detectors)
-    plans = plan_pages(prepared.data, register, job.detectors)
+    chosen = tuple(detectors)
+    prepared = prepare(source, register, chosen)
+    plans = plan_pages(prepared.data, register, chosen)
+    boxes = check_regions(regions or {}, plans)
     pdfium = pypdfium2.PdfDocument(prepared.data)
+    # Scans are read up front, two tesseract processes at a time; only the readings stay.
+    reads = dict(pdfscan.ocr_pages(pdfium, [p.index for p in plans if p.scan is not None]))
+    job = _Job(register, chosen, boxes, frozenset(reviewed), reads)
     results, refused = [], []
     with pikepdf.open(io.BytesIO(prepared.data)) as pdf:
         hidden = hidden_groups(pdf)
@@ -202,7 +258,7 @@ def redact_pdf(source: Path, register: PeopleRegister, detectors: Iterable[str],
             raise _refuse(refused)
         data = _save(pdf)
     pictures = [(p.index, p.pictures, p.size[1]) for p, r in zip(plans, results, strict=True)
-                if p.picture_confidence is not None and r.method == "in place"]
+                if p.picture_confidence is not None and r.method == IN_PLACE]
     problems = verify(data, [p.size for p in plans], results, register, job.detectors,
                       pictures)
     if problems:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,9 @@ def ocr(image: Image.Image) -> OcrPage:
         try:
             done = subprocess.run([shutil.which("tesseract") or "tesseract", str(source),
                                    "stdout", "-l", "eng", "--dpi", str(DPI), "tsv"],
-                                  capture_output=True, check=True, timeout=OCR_TIMEOUT)
+                                  capture_output=True, check=True, timeout=OCR_TIMEOUT,
+                                  # one thread: more only fight over a shared machine's cores
+                                  env={**os.environ, "OMP_THREAD_LIMIT": "1"})
         except FileNotFoundError as exc:
             raise RedactionError("tesseract is not installed, so this page cannot be read.",
                                  hint="Install tesseract-ocr (scripts/setup.sh does).") from exc
@@ -83,6 +87,24 @@ def ocr(image: Image.Image) -> OcrPage:
             raise RedactionError("tesseract could not read a page; nothing was "
                                  "redacted.") from exc
     return _parse_tsv(done.stdout.decode("utf-8", errors="replace"))
+
+
+def ocr_pages(document: Any, indexes: Sequence[int],
+              workers: int = 2) -> Iterator[tuple[int, OcrPage]]:
+    """(index, reading) of pages, OCRed ``workers`` at a time.
+
+    Pages are rendered one after the other (PDFium is not thread-safe) and read by
+    concurrent tesseract processes. Only ``workers`` renderings are held at once,
+    whatever the page count.
+
+    Raises:
+        RedactionError: tesseract fails.
+    """
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(indexes), workers):
+            batch = indexes[start:start + workers]
+            images = [render(document, index) for index in batch]
+            yield from zip(batch, pool.map(ocr, images), strict=True)
 
 
 def _parse_tsv(tsv: str) -> OcrPage:

@@ -55,6 +55,56 @@ class Rect:
                     max(self.x1, other.x1), max(self.y1, other.y1))
 
 
+_BAND = 24.0  # points: rectangles are filed by the horizontal bands they cross
+
+
+class RectIndex:
+    """Rectangles filed by horizontal band, so a lookup tests only those nearby."""
+
+    def __init__(self, rects: Iterable[Rect]) -> None:
+        self.rects = tuple(rects)
+        self._bands: dict[int, list[Rect]] = {}
+        for rect in self.rects:
+            for band in range(int(rect.y0 // _BAND), int(rect.y1 // _BAND) + 1):
+                self._bands.setdefault(band, []).append(rect)
+
+    def near(self, box: Rect) -> list[Rect]:
+        """The rectangles that may overlap ``box`` (a superset; each listed once)."""
+        first, last = int(box.y0 // _BAND), int(box.y1 // _BAND)
+        if first == last:
+            return self._bands.get(first, [])
+        seen: dict[int, Rect] = {}
+        for band in range(first, last + 1):
+            for rect in self._bands.get(band, []):
+                seen[id(rect)] = rect
+        return list(seen.values())
+
+    def __bool__(self) -> bool:
+        return bool(self.rects)
+
+
+def dedupe(chars: Sequence[dict[str, Any]], tolerance: float = 1.0) -> list[dict[str, Any]]:
+    """Glyphs without the copies drawn again on top (fake bold), in linear time.
+
+    A glyph is a copy when one with the same text, font and size was kept less than
+    ``tolerance`` points away (pdfplumber's ``dedupe_chars`` rule, which is quadratic).
+    """
+    kept: list[dict[str, Any]] = []
+    cells: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for char in chars:
+        x, top = float(char["x0"]), float(char["top"])
+        key = (char["text"], char.get("fontname"), round(float(char["size"]), 2))
+        cell = (int(x // tolerance), int(top // tolerance))
+        near = [c for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                for c in cells.get((*key, cell[0] + dx, cell[1] + dy), [])]
+        if any(abs(float(c["x0"]) - x) <= tolerance and abs(float(c["top"]) - top) <= tolerance
+               for c in near):
+            continue
+        kept.append(char)
+        cells.setdefault((*key, *cell), []).append(char)
+    return kept
+
+
 @attrs.frozen
 class PageText:
     """A page's text and, for each of its characters, the box it was drawn in (or None)."""

@@ -15,7 +15,11 @@ JSON, documented in ``docs/redacting-media.md``::
 Coordinates are pixels of the original as a person sees it (after EXIF rotation);
 ``start``/``end`` are seconds (video only; absent means the whole clip).
 ``reject_faces`` lists face tracks (numbered in a ``--faces`` preview by that detector)
-that the reviewer found are not faces; they are not hidden.
+that the reviewer found are not faces; they are not hidden. For a PDF statement each
+region names its ``page`` (1 is the first) and is measured in points (1/72 inch) from the
+top-left corner of the page as displayed::
+
+    {"regions": [{"page": 2, "x": 40, "y": 300, "w": 400, "h": 120, "label": "note"}]}
 """
 
 from __future__ import annotations
@@ -49,6 +53,14 @@ def _pixels(value: object, what: str, minimum: int) -> int:
     return value
 
 
+def _page(value: object, n: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"Region {n} page must be a page number (1 is the first page).")
+    return value
+
+
 @attrs.frozen
 class Region:
     """A rectangle to hide, optionally only between ``start`` and ``end`` seconds."""
@@ -61,6 +73,7 @@ class Region:
     end: float | None = None
     style: str = "box"
     label: str = ""
+    page: int | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.style not in STYLES:
@@ -119,6 +132,9 @@ class RegionSet:
             InputError: naming the first region or range that does not fit.
         """
         for n, r in enumerate(self.regions, start=1):
+            if r.page is not None:
+                raise InputError(f"Region {n} names a page, but only PDF statements have "
+                                 "pages.")
             if r.x + r.w > width or r.y + r.h > height:
                 raise InputError(f"Region {n} ({r.x},{r.y} {r.w}x{r.h}) lies outside the "
                                  f"{width}x{height} picture.")
@@ -140,7 +156,7 @@ class RegionSet:
 def _region(data: Any, n: int) -> Region:
     if not isinstance(data, dict):
         raise InputError(f"Region {n} must be an object with x, y, w, h.")
-    unknown = set(data) - {"x", "y", "w", "h", "start", "end", "style", "label"}
+    unknown = set(data) - {"x", "y", "w", "h", "start", "end", "style", "label", "page"}
     if unknown:
         raise InputError(f"Region {n} has unknown field(s): {', '.join(sorted(unknown))}.")
     label = data.get("label", "")
@@ -151,7 +167,8 @@ def _region(data: Any, n: int) -> Region:
         _pixels(data.get("w"), f"Region {n} w", 1), _pixels(data.get("h"), f"Region {n} h", 1),
         None if data.get("start") is None else _seconds(data["start"], f"Region {n} start"),
         None if data.get("end") is None else _seconds(data["end"], f"Region {n} end"),
-        str(data.get("style", "box")), label)
+        str(data.get("style", "box")), label,
+        _page(data.get("page"), n))
 
 
 def _mute(data: Any, n: int) -> MuteRange:

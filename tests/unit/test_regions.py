@@ -76,3 +76,16 @@ def test_any_json_gives_a_region_set_or_our_error(value: object) -> None:
 def test_any_bytes_give_a_region_set_or_our_error(data: bytes) -> None:
     with contextlib.suppress(InputError):
         parse_regions(data)
+
+
+def test_pdf_regions_name_their_page() -> None:
+    parsed = parse_regions('{"regions": [{"page": 2, "x": 40, "y": 300, "w": 400, "h": 120, '
+                           '"label": "note"}]}')
+    assert parsed.regions == (Region(40, 300, 400, 120, label="note", page=2),)
+    for bad in ('{"regions": [{"page": 0, "x": 0, "y": 0, "w": 1, "h": 1}]}',
+                '{"regions": [{"page": "2", "x": 0, "y": 0, "w": 1, "h": 1}]}',
+                '{"regions": [{"page": true, "x": 0, "y": 0, "w": 1, "h": 1}]}'):
+        with pytest.raises(InputError, match=r"Region 1 page must be a page number \(1 is"):
+            parse_regions(bad)
+    with pytest.raises(InputError, match="only PDF statements have pages"):
+        parsed.check_fits(1000, 1000, None)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import re
 import subprocess
 import zipfile
 from pathlib import Path
 
 import docx
+import make_pdfs
 import pypdf
 import pytest
 from docx.oxml.ns import qn
@@ -20,9 +22,21 @@ from pypdf.annotations import Text
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from evidencekit import Case, IngestRequest, InputError, Signer, ingest
+from evidencekit import (
+    BundleRequest,
+    Case,
+    ExportRequest,
+    IngestRequest,
+    InputError,
+    RedactionError,
+    Signer,
+    build_bundle,
+    export_package,
+    ingest,
+)
 from evidencekit.redact.detectors import apply, find_spans
 from evidencekit.redact.people import PeopleRegister, parse_people
+from evidencekit.redact.regions import parse_regions
 from evidencekit.redact.statements import redact_statement
 
 REGISTER = parse_people("""
@@ -179,13 +193,70 @@ def test_docx_history_never_reaches_the_output(case: Case, hana: Signer,
     assert "Darren Cole" in everything and "[vehicle]" in everything
 
 
-def test_scanned_pages_are_refused(case: Case, hana: Signer, tmp_path: Path) -> None:
+def test_scanned_pages_are_redacted(case: Case, hana: Signer, tmp_path: Path) -> None:
     scan = tmp_path / "scan.pdf"
     Image.new("RGB", (600, 800), "white").save(scan)
     ref = _ingest(case, hana, scan)
-    with pytest.raises(InputError, match=r"Page\(s\) 1 have no text layer"):
+    result = redact_statement(case, hana, ref, REGISTER)
+    assert result.derived_ref == f"{ref}-R1" and result.counts == {}
+    assert result.notes == ("page 1 is a scan: read by OCR (confidence 100)",)
+    event = json.loads(case.log_path.read_text().splitlines()[-1])
+    details = event["details"]
+    assert details["method"] == "statement-pdf"
+    assert details["page_methods"] == [{"page": 1, "method": "scanned+OCR", "boxes": 0,
+                                        "reason": "no text layer (a scan)",
+                                        "ocr_confidence": 100}]
+    assert details["notes"] == list(result.notes)
+
+
+def test_handwritten_scan_refused_unless_reviewed(case: Case, hana: Signer,
+                                                  tmp_path: Path) -> None:
+    scan = make_pdfs.make(tmp_path, "handwritten.pdf")
+    ref = _ingest(case, hana, scan)
+    with pytest.raises(RedactionError, match=r"Page\(s\) 2 could not be read reliably"):
         redact_statement(case, hana, ref, REGISTER)
     assert len(case.items()) == 1
+    result = redact_statement(case, hana, ref, REGISTER, reviewed_pages=[2])
+    assert "page 2 is a scan" in result.notes[1] and "confirmed by the reviewer" in \
+        result.notes[1]
+    details = json.loads(case.log_path.read_text().splitlines()[-1])["details"]
+    assert [p["method"] for p in details["page_methods"]] == ["scanned+OCR"] * 2
+    assert details["page_methods"][1]["reviewed"] is True
+    boxed = redact_statement(case, hana, ref, REGISTER, regions=parse_regions(
+        '{"regions": [{"page": 2, "x": 0, "y": 0, "w": 595, "h": 842, "label": "note"}]}'))
+    assert boxed.derived_ref == f"{ref}-R2"
+
+
+def test_regions_are_for_pdf_pages(case: Case, hana: Signer, tmp_path: Path) -> None:
+    source = tmp_path / "statement.txt"
+    source.write_text(STATEMENT)
+    ref = _ingest(case, hana, source)
+    with pytest.raises(RedactionError, match="PDF statements only"):
+        redact_statement(case, hana, ref, REGISTER, reviewed_pages=[1])
+    pdf = _ingest(case, hana, make_pdfs.make(tmp_path, "kerned.pdf"))
+    for regions, message in [('{"regions": [{"x": 0, "y": 0, "w": 9, "h": 9}]}', "no \"page\""),
+                             ('{"regions": [{"page": 2, "x": 0, "y": 0, "w": 9, "h": 9}]}',
+                              "page 2, but the PDF has 1"),
+                             ('{"mute": [{"start": 0, "end": 1}]}', "Mute ranges")]:
+        with pytest.raises(InputError, match=message):
+            redact_statement(case, hana, pdf, REGISTER, regions=parse_regions(regions))
+
+
+def test_pdf_statement_redacted_in_place(case: Case, hana: Signer, tmp_path: Path) -> None:
+    source = make_pdfs.make(tmp_path, "letterhead.pdf")
+    ref = _ingest(case, hana, source)
+    out = tmp_path / "out.pdf"
+    result = redact_statement(case, hana, ref, REGISTER, out=out, regions=parse_regions(
+        '{"regions": [{"page": 1, "x": 40, "y": 30, "w": 60, "h": 60, "label": "logo"}]}'))
+    everything = judge(out, tmp_path)
+    _check_clean(everything)
+    assert "Northside Housing" in everything and "Darren Cole" in everything
+    assert result.counts == {"name": 2, "phone": 2, "string": 1}
+    details = json.loads(case.log_path.read_text().splitlines()[-1])["details"]
+    assert details["page_methods"] == [{"page": 1, "method": "in-place", "boxes": 7}]
+    with pypdf.PdfReader(out) as reader, pypdf.PdfReader(source) as original:
+        assert len(reader.pages) == len(original.pages)
+        assert reader.pages[0].mediabox == original.pages[0].mediabox
 
 
 def test_preview_shows_and_changes_nothing(case: Case, hana: Signer, tmp_path: Path) -> None:
@@ -271,3 +342,44 @@ def test_people_register_parser_raises_only_our_errors(text: str) -> None:
 def test_bad_people_registers(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse_people(text)
+
+
+def test_pdf_preview_outlines_the_original(case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _ingest(case, hana, make_pdfs.make(tmp_path, "letterhead.pdf"))
+    events = len(case.events())
+    preview = tmp_path / "preview.pdf"
+    result = redact_statement(case, None, ref, REGISTER, preview=preview)
+    assert result.derived_ref is None and len(case.events()) == events
+    assert result.counts == {"name": 2, "phone": 2, "string": 1}
+    text = subprocess.run(["pdftotext", str(preview), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Joan" in text and "register:third-party" in text and "NOT FOR DISCLOSURE" in text
+    assert "detector:phone" in text
+    with pypdf.PdfReader(preview) as reader:
+        assert len(reader.pages) == 1
+
+
+def test_pdf_preview_of_a_scan(case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _ingest(case, hana, make_pdfs.make(tmp_path, "scanned.pdf"))
+    preview = tmp_path / "preview.pdf"
+    result = redact_statement(case, None, ref, REGISTER, preview=preview)
+    assert result.counts == {"name": 1, "phone": 1, "string": 1}
+    assert result.notes == ("page 1: no text layer (a scan); it would be rasterised and read "
+                            "by OCR (boxes marked OCR)",)
+    with pypdf.PdfReader(preview) as reader:
+        assert len(reader.pages) == 1 and "/EKScan" in reader.pages[0]["/Resources"]["/XObject"]
+
+
+def test_case_with_a_scanned_statement_bundles_and_exports_redacted(
+        case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _ingest(case, hana, make_pdfs.make(tmp_path, "scanned.pdf"))
+    redact_statement(case, hana, ref, REGISTER)
+    bundle = tmp_path / "bundle.pdf"
+    build_bundle(case, hana, bundle, BundleRequest(redacted=True))
+    text = subprocess.run(["pdftotext", str(bundle), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"{ref}-R1" in text and "Darren Cole" in text
+    assert "Whitfield" not in text and "07700" not in text
+    export_package(case, hana, tmp_path / "pkg", ExportRequest("Defence", redacted=True))
+    sent = sorted(p.name for p in (tmp_path / "pkg").rglob("*.pdf"))
+    assert sent == ["HG-1-R1.pdf", "hearing-bundle.pdf"]  # the redacted copy, not the scan
