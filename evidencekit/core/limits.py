@@ -42,6 +42,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("pdf-pages", 5_000, "pages", "most pages read from one PDF (statements, bundles)"),
     Limit("pdf-bytes", 512 << 20, "bytes", "largest PDF loaded into a bundle (read whole)"),
     Limit("text-bytes", 20 << 20, "bytes", "largest text or DOCX body read as a statement"),
+    Limit("pdf-content-bytes", 32 << 20, "bytes",
+          "largest inflated page content stream of a PDF statement redacted in place "
+          "(flate bomb guard)"),
     Limit("docx-unpacked-bytes", 256 << 20, "bytes",
           "largest total unpacked size of a DOCX (zip bomb guard)"),
     Limit("video-pixels", 8192 * 4320, "pixels per frame", "largest video frame redacted"),

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import pikepdf
 
+from evidencekit.core.errors import RedactionError
 from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import find_spans
 from evidencekit.redact.pdfpaint import annotation_text
@@ -53,7 +54,13 @@ def _structure(data: bytes, pages: int, register: PeopleRegister,
                               capture_output=True, check=False)
     if done.returncode not in (0, 3):
         problems.append("qpdf --check fails")
-    with pikepdf.open(io.BytesIO(data)) as pdf:
+    try:
+        reread = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as exc:  # a damaged source can give a copy qpdf cannot re-read
+        raise RedactionError("The redacted copy cannot be read back to be checked, so it "
+                             "is not kept; the PDF is probably damaged.",
+                             hint="Ask for an undamaged copy of the statement.") from exc
+    with reread as pdf:
         if len(pdf.pages) != pages:
             problems.append(f"{len(pdf.pages)} pages instead of {pages}")
         if "/Info" in pdf.trailer and len(pdf.trailer.Info.keys()):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import warnings
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import attrs
 import pikepdf
 
+from evidencekit.core import limits
 from evidencekit.core.errors import InputError
 from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import find_spans
@@ -72,6 +74,51 @@ def _keep(annotation: Any, register: PeopleRegister, detectors: Sequence[str]) -
     return bool(subtype == pikepdf.Name.Link)
 
 
+def _inflated_size(stream: pikepdf.Stream, cap: int) -> int:
+    """The decoded size of a content stream, inflated in pieces and never past ``cap``."""
+    filters = stream.get("/Filter")
+    names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
+    if not names or names[0] != "/FlateDecode":
+        return len(stream.read_bytes()) if names else len(stream.read_raw_bytes())
+    inflate, raw, size, piece = zlib.decompressobj(), stream.read_raw_bytes(), 0, 1 << 20
+    for start in range(0, len(raw), 1 << 16):
+        size += len(inflate.decompress(raw[start:start + (1 << 16)], piece))
+        while inflate.unconsumed_tail and size <= cap:  # at most a MiB held at a time
+            size += len(inflate.decompress(inflate.unconsumed_tail, piece))
+        if size > cap:
+            break
+    return size
+
+
+def _content_streams(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
+    """Page contents and Form XObjects: the streams the editor parses as operators."""
+    found = []
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        if obj.get("/Subtype") == "/Form":
+            found.append(obj)
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        found += [c for c in parts if isinstance(c, pikepdf.Stream)]
+    return found
+
+
+def check_content_sizes(pdf: pikepdf.Pdf) -> None:
+    """Refuse a PDF whose page content inflates past the ``pdf-content-bytes`` limit.
+
+    Raises:
+        InputError: a content stream is too large once inflated (a flate bomb?).
+    """
+    cap = limits.whole("pdf-content-bytes")
+    for stream in _content_streams(pdf):
+        if _inflated_size(stream, cap) > cap:
+            raise limits.exceeded("pdf-content-bytes", "A page of the PDF inflates to more "
+                                  f"than {cap:,} bytes of drawing instructions (a "
+                                  "decompression bomb?)")
+
+
 def prepare(source: Path, register: PeopleRegister, detectors: Sequence[str]) -> Prepared:
     """The working copy: form fields flattened, annotations other than clean links dropped.
 
@@ -86,6 +133,7 @@ def prepare(source: Path, register: PeopleRegister, detectors: Sequence[str]) ->
         raise InputError(f"The PDF cannot be read ({exc})."[:300]) from exc
     with pdf:
         check_page_count(len(pdf.pages))
+        check_content_sizes(pdf)
         removed = detailed = 0
         for page in pdf.pages:
             annots = page.obj.get("/Annots")
