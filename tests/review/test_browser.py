@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,8 +17,6 @@ from pathlib import Path
 import PIL.Image
 import PIL.ImageStat
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -27,24 +24,17 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from evidencekit import Case
+from tests.browser import start_chromium
 from tests.conftest import PASSPHRASE
 
 EXE = Path(sys.executable).with_name("evidencekit")
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    if CHROMIUM is None or DRIVER is None:
-        pytest.fail("chromium and chromium-driver are needed: run scripts/setup.sh")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000",
-                "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    driver = start_chromium("--window-size=1280,1000")
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()

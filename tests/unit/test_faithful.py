@@ -19,24 +19,9 @@ from evidencekit.redact.detectors import find_spans
 from evidencekit.redact.docx_file import read_parts, redact_docx
 from evidencekit.redact.people import parse_people
 from evidencekit.redact.statements import redact_statement
+from fixtures.make_pdfs import REGISTER_TOML
 
-REGISTER = parse_people("""
-[[person]]
-name = "Darren Cole"
-role = "party"
-
-[[person]]
-name = "Joan Whitfield"
-role = "third-party"
-
-[[person]]
-name = "Liam Whitfield"
-role = "anonymous-witness"
-pseudonym = "Witness A"
-
-[redact]
-strings = ["12 Elm Court"]
-""")
+REGISTER = parse_people(REGISTER_TOML)  # the register the PDF fixtures are made for
 SECRETS = ["Joan", "Whitfield", "Liam", "Elm Court", "07700", "900123", "NS4 7QT",
            "QQ 12 34 56 C", "14/02/1979"]
 TEXTBOX = (f'<w:r {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict>'

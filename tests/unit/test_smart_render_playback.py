@@ -4,20 +4,17 @@ what a court's or partner's browser-based player will be given."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from evidencekit.redact import video
+from tests.browser import start_chromium
 from tests.unit.test_smart_render import REGIONS, make_clip
 
 pytestmark = pytest.mark.slow
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 PLAY_AND_SEEK = """
 const done = arguments[arguments.length - 1];
@@ -40,15 +37,7 @@ v.play().then(() => seekTo([6.5, 8.0, 10.2, 14.7, 19.0])).catch(fail);
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    if CHROMIUM is None or DRIVER is None:
-        pytest.fail("chromium and chromium-driver are needed: run scripts/setup.sh")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
-                "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
-                "--allow-file-access-from-files"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    driver = start_chromium("--mute-audio", "--allow-file-access-from-files")
     driver.set_script_timeout(90)
     yield driver
     driver.quit()

@@ -39,24 +39,7 @@ from evidencekit.redact.people import PeopleRegister, parse_people
 from evidencekit.redact.regions import parse_regions
 from evidencekit.redact.statements import redact_statement
 
-REGISTER = parse_people("""
-[[person]]
-name = "Darren Cole"
-role = "party"
-
-[[person]]
-name = "Joan Whitfield"
-aliases = ["Joanie"]
-role = "third-party"
-
-[[person]]
-name = "Liam Whitfield"
-role = "anonymous-witness"
-pseudonym = "Witness A"
-
-[redact]
-strings = ["12 Elm Court"]
-""")
+REGISTER = parse_people(make_pdfs.REGISTER_TOML)  # the register the PDF fixtures are made for
 SECRETS = ["Joan", "Whitfield", "Joanie", "Liam", "Elm Court", "07700", "900123", "NS4",
            "AB12", "joan.w@example.org", "02/03/2015"]
 
