@@ -163,6 +163,24 @@ step "... and with standard tools alone (sha256sum, OpenSSL, bagit.py), as VERIF
 )
 "$PWD/.venv/bin/bagit.py" --validate --quiet "$OUT/package-police" && echo "bagit.py: valid"
 
+step "An encrypted package for the court (age): a lost stick or leaked link shows nothing"
+$EK keys age-create --out "$OUT/court-age.txt"
+COURT_AGE=$(grep -o 'age1[0-9a-z]*' "$OUT/court-age.txt" | head -n 1)
+$EK export "${C[@]}" --key "$OUT/hg.key" --out "$OUT/package-court-sealed" \
+  --recipient "Northside Magistrates' Court" --items HG/1,HG/2 --encrypt-to "$COURT_AGE"
+if grep -qa 'Whitfield' "$OUT/package-court-sealed.zip.age"; then
+  echo "sample: the encrypted package shows its content" >&2
+  exit 1
+fi
+head -n 4 "$OUT/package-court-sealed.READ-ME-FIRST.txt"
+echo "the court opens it with Debian's age alone, then checks the zip as before:"
+age -d -i "$OUT/court-age.txt" -o "$OUT/package-court-sealed.zip" \
+  "$OUT/package-court-sealed.zip.age" && echo "age -d: decrypted"
+$EK verify "$OUT/package-court-sealed.zip" --trust "$OUT/hg.pub"
+echo "... or in one step with evidencekit, keeping nothing decrypted:"
+$EK verify "$OUT/package-court-sealed.zip.age" --identity "$OUT/court-age.txt" \
+  --trust "$OUT/hg.pub"
+
 step "The police receive the housing officer's package into their own case"
 $EK init "$OUT/police" --ref NP-ASB-2026-031 --title "Closure order, 14 Elm Court (police)"
 P=(--case "$OUT/police")
