@@ -81,12 +81,15 @@ def _inflated_size(stream: pikepdf.Stream, cap: int) -> int:
     if not names or names[0] != "/FlateDecode":
         return len(stream.read_bytes()) if names else len(stream.read_raw_bytes())
     inflate, raw, size, piece = zlib.decompressobj(), stream.read_raw_bytes(), 0, 1 << 20
-    for start in range(0, len(raw), 1 << 16):
-        size += len(inflate.decompress(raw[start:start + (1 << 16)], piece))
-        while inflate.unconsumed_tail and size <= cap:  # at most a MiB held at a time
-            size += len(inflate.decompress(inflate.unconsumed_tail, piece))
-        if size > cap:
-            break
+    try:
+        for start in range(0, len(raw), 1 << 16):
+            size += len(inflate.decompress(raw[start:start + (1 << 16)], piece))
+            while inflate.unconsumed_tail and size <= cap:  # at most a MiB held at a time
+                size += len(inflate.decompress(inflate.unconsumed_tail, piece))
+            if size > cap:
+                break
+    except zlib.error:
+        pass  # damaged data: only its size matters here; reading the page judges the rest
     return size
 
 

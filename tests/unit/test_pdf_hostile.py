@@ -4,6 +4,7 @@ before anything large is inflated (the hostile corpus's flate bomb and truncated
 from __future__ import annotations
 
 import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from evidencekit import EvidenceKitError, InputError, parse_people
+from evidencekit.redact.pdfplan import _inflated_size
 from evidencekit.redact.pdfredact import redact_pdf
 from fixtures.hostile import make_hostile
 
@@ -52,3 +54,21 @@ def test_the_limit_is_the_one_in_force(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("EVIDENCEKIT_LIMIT_PDF_CONTENT_BYTES", "200")
     with pytest.raises(InputError, match="pdf-content-bytes"):  # an ordinary page, now
         redact_pdf(page, REGISTER, ["phone"])
+
+
+def test_a_damaged_content_stream_is_no_internal_error(pdfs: Path) -> None:
+    try:
+        redact_pdf(pdfs / "corrupt.pdf", REGISTER, ["phone"])
+    except EvidenceKitError as exc:  # refused with a message, or redacted: never zlib.error
+        assert exc.user_message()
+
+
+def test_inflating_damaged_data_gives_its_size_not_an_error() -> None:
+    import pikepdf  # noqa: PLC0415
+    pdf = pikepdf.new()
+    bad = zlib.compress(b"q 1 0 0 1 0 0 cm Q\n" * 1000)[:2] + b"\xff" * 64
+    with pytest.raises(zlib.error):  # what zlib itself says of these bytes
+        zlib.decompressobj().decompress(bad)
+    stream = pikepdf.Stream(pdf, bad)
+    stream.Filter = pikepdf.Name.FlateDecode
+    assert _inflated_size(stream, 1 << 20) == 0
