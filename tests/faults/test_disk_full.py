@@ -94,9 +94,12 @@ def test_full_tmpfs(op: str, tmp_path: Path, sample_dir: Path, key_files: dict[s
     regions = tmp_path / "regions.json"
     regions.write_text('{"regions": [{"x": 5, "y": 5, "w": 50, "h": 40}]}')
     outcomes = []
-    if os.geteuid() != 0:  # CI runs as root, so there this test always runs
-        pytest.skip("mounting a tmpfs needs root; test_file_size_limit covers a full disk "
-                    "for other users")
+    if os.geteuid() != 0:
+        if os.environ.get("EVIDENCEKIT_ROOT_TESTS") == "1":  # .ci/run sets it: never skipped
+            pytest.fail("EVIDENCEKIT_ROOT_TESTS=1 but not running as root: cannot mount "
+                        "the tmpfs this test fills")
+        pytest.skip("mounting a tmpfs needs root (CI runs as root with EVIDENCEKIT_ROOT_TESTS"
+                    "=1); test_file_size_limit covers a full disk for other users")
     with _tmpfs(tmp_path / "disk", 24 << 20) as mounted:
         assert mounted, "running as root but could not mount a tmpfs"
         disk = tmp_path / "disk"

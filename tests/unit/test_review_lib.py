@@ -224,6 +224,7 @@ def test_contact_sheet_times_show_a_timed_region_at_start_middle_and_end() -> No
     assert all(region.active_at(t) for t in (2.0, 3.0, 3.96))
     clipped = sample_times(3.0, (Region(x=0, y=0, w=5, h=5, start=1.0),))
     assert 1.0 in clipped and max(clipped) < 3.0  # an open end stops inside the clip
+    assert max(clipped) == 2.96 and 2.0 in clipped  # its end 0.04 s inside; its middle
     assert len(sample_times(10.0, tuple(Region(x=0, y=0, w=5, h=5, start=float(i), end=i + .5)
                                         for i in range(9)))) == 16
 
