@@ -40,7 +40,7 @@ from evidencekit.core.progress import Advance, Progress, begin
 from evidencekit.custody.events import Event
 from evidencekit.custody.exhibits import Item, latest_bundle, readable_name
 from evidencekit.keys.keyfile import Signer
-from evidencekit.redact.statement_text import read_statement
+from evidencekit.redact.statement_text import dating_text
 from evidencekit.redact.statements import is_statement
 
 SIZE_WARNING = 36_000_000
@@ -113,10 +113,10 @@ def _own_date(case: Case, item: Item, spec: BundleSpec) -> str:
     if date or not is_statement(item.media_type):
         return date
     try:
-        text = read_statement(case.object_path(item.sha256), item.media_type)
+        text = dating_text(case.object_path(item.sha256), item.media_type)
     except InputError:
         return ""
-    return document_date(original, spec, stated_date("\n".join(text.pages)))
+    return document_date(original, spec, stated_date(text))
 
 
 def _render_all(case: Case, sections: list[tuple[str, list[Item]]], spec: BundleSpec,

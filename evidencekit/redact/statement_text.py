@@ -87,6 +87,31 @@ def _pdf(path: Path) -> StatementText:
     return StatementText(pages, "pdf")
 
 
+def dating_text(path: Path, media_type: str) -> str:
+    """The text a statement's own date is looked for in: a PDF's first and last page only.
+
+    A ``Date:`` line heads a statement or follows its signature; reading every page of
+    every PDF for it (pypdf, 30 ms a page) made a 1,000-page bundle take 30 s longer.
+
+    Raises:
+        InputError: unreadable or encrypted.
+    """
+    if media_type != "application/pdf":
+        return "\n".join(read_statement(path, media_type).pages)
+    import pypdf  # noqa: PLC0415 - only for PDF statements
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = pypdf.PdfReader(path, strict=False)
+            if reader.is_encrypted or not reader.pages:
+                return ""
+            ends = sorted({0, len(reader.pages) - 1})
+            return "\n".join(reader.pages[n].extract_text() or "" for n in ends)
+        except (pypdf.errors.PyPdfError, ValueError, KeyError, OSError) as exc:
+            raise InputError(f"The PDF cannot be read ({type(exc).__name__}).") from exc
+
+
 def check_page_count(count: int) -> None:
     """Refuse a PDF with more pages than the ``pdf-pages`` limit.
 
