@@ -51,6 +51,7 @@ print(f"{time.perf_counter() - start:.3f} {sum(result.counts.values())}")
 def make_text_pdf(path: Path, pages: int) -> None:
     pdf = canvas.Canvas(str(path), pagesize=A4)
     for page in range(pages):
+        pdf.setFont("Helvetica", 10)  # every line ends inside the page
         for row in range(45):
             pdf.drawString(40, 800 - row * 17, LINE.format(d=1 + row % 28, n=page + row))
         pdf.showPage()

@@ -7,7 +7,7 @@ that fired (recorded in custody, never the text itself). Overlapping spans merge
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import attrs
 import phonenumbers
@@ -200,3 +200,29 @@ def apply(text: str, spans: list[Span]) -> str:
         out += [text[last:span.start], span.label]
         last = span.end
     return "".join([*out, text[last:]])
+
+
+Finder = Callable[[str], list[Span]]
+
+
+_AROUND = "()[]{}<>.,;:!?\"'‘’“”"
+
+
+def text_key(text: str) -> str:
+    """How kept texts are compared: spacing collapsed, case folded, punctuation round it gone.
+
+    So ``(07700 900123`` (a detector's span may hold the bracket) is ``07700 900123``.
+    """
+    return " ".join(text.split()).strip(_AROUND).strip().casefold()
+
+
+def keeping(register: PeopleRegister, detectors: Iterable[str],
+            keep: Collection[str] = ()) -> Finder:
+    """The finder: register and detector spans, less any whose text the reviewer kept."""
+    chosen, kept = tuple(detectors), {text_key(k) for k in keep}
+
+    def find(text: str) -> list[Span]:
+        spans = find_spans(text, register, chosen)
+        return [s for s in spans if text_key(text[s.start:s.end]) not in kept]
+
+    return find

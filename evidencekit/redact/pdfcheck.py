@@ -3,8 +3,8 @@
 1. Structure: one revision, ``qpdf --check`` passes, no Info, XMP, form, structure tree
    or layers; annotations are links only and their text holds no detail.
 2. Pages: as many as the original, each the same displayed size (within half a point).
-3. Text, read again by pdfplumber and by pypdfium2: the register and detectors find
-   nothing, and no glyph other than a box's label lies under a box.
+3. Text, read again by PDFium (pypdfium2) and by poppler (``pdftotext``): the register
+   and detectors find nothing, and no glyph other than a box's label lies under a box.
 4. Rasterised and scanned pages are OCRed again and must give nothing away either.
 
 Each finding is a short sentence naming the page and the category, never the text.
@@ -16,19 +16,18 @@ import io
 import shutil
 import subprocess
 import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pikepdf
 
 from evidencekit.core.errors import RedactionError
 from evidencekit.redact import pdfscan
-from evidencekit.redact.detectors import find_spans
+from evidencekit.redact.detectors import Finder
 from evidencekit.redact.pdfpaint import annotation_text
-from evidencekit.redact.pdfwords import Rect, RectIndex, dedupe, join_chars
-from evidencekit.redact.people import PeopleRegister
+from evidencekit.redact.pdfpoppler import poppler_texts
+from evidencekit.redact.pdfwords import PageText, Rect, RectIndex, pdfium_text
 
 
 class PageOutcome(Protocol):
@@ -42,8 +41,7 @@ class PageOutcome(Protocol):
     def boxes(self) -> tuple[tuple[Rect, str], ...]: ...  # noqa: D102
 
 
-def _structure(data: bytes, pages: int, register: PeopleRegister,
-               detectors: Sequence[str]) -> list[str]:
+def _structure(data: bytes, pages: int, find: Finder) -> list[str]:
     problems = []
     if data.count(b"%%EOF") != 1:
         problems.append("more than one revision")
@@ -72,64 +70,57 @@ def _structure(data: bytes, pages: int, register: PeopleRegister,
             for annotation in page.obj.get("/Annots", pikepdf.Array()):
                 if annotation.get("/Subtype") != pikepdf.Name.Link:
                     problems.append(f"page {number}: an annotation remains")
-                elif find_spans(annotation_text(annotation), register, detectors):
+                elif find(annotation_text(annotation)):
                     problems.append(f"page {number}: a link holds a detail")
     return problems
 
 
-def _found(text: str, number: int, reader: str, register: PeopleRegister,
-           detectors: Sequence[str]) -> list[str]:
-    return [f"page {number}: a {s.category} still readable ({reader})"
-            for s in find_spans(text, register, detectors)]
+def _found(text: str, number: int, reader: str, find: Finder) -> list[str]:
+    return [f"page {number}: a {s.category} still readable ({reader})" for s in find(text)]
 
 
-def _under_boxes(chars: Sequence[dict[str, Any]], boxes: Sequence[tuple[Rect, str]],
-                 number: int) -> list[str]:
+def _under_boxes(read: PageText, boxes: Sequence[tuple[Rect, str]], number: int) -> list[str]:
     allowed = set("".join(label for _rect, label in boxes)) | {" "}
     index = RectIndex(rect for rect, _label in boxes)
-    for char in chars:
-        cx = (float(char["x0"]) + float(char["x1"])) / 2
-        cy = (float(char["y0"]) + float(char["y1"])) / 2
-        if char["text"] not in allowed and any(
-                r.contains(cx, cy) for r in index.near(Rect(cx, cy, cx, cy))):
+    for char, box in zip(read.text, read.boxes, strict=True):
+        if box is None or char in allowed or char.isspace():
+            continue
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        if any(r.contains(cx, cy) for r in index.near(Rect(cx, cy, cx, cy))):
             return [f"page {number}: a glyph remains under a box"]
     return []
 
 
 def _texts(data: bytes, sizes: Sequence[tuple[float, float]],
-           results: Sequence[PageOutcome], register: PeopleRegister,
-           detectors: Sequence[str]) -> list[str]:
-    import pdfplumber  # noqa: PLC0415 - heavy; only for PDF statements
-    import pypdfium2  # noqa: PLC0415
+           results: Sequence[PageOutcome], find: Finder) -> list[str]:
+    import pypdfium2  # noqa: PLC0415 - heavy; only for PDF statements
 
     problems = []
-    with warnings.catch_warnings(), pdfplumber.open(io.BytesIO(data)) as plumber:
-        warnings.simplefilter("ignore")
-        for page, size, result in zip(plumber.pages, sizes, results, strict=False):
-            n = result.number
-            if abs(float(page.width) - size[0]) > 0.5 or abs(float(page.height) - size[1]) > 0.5:
-                problems.append(f"page {n}: its size changed")
-            chars = dedupe(page.chars)
-            problems += _found(join_chars(chars).text, n, "pdfplumber", register, detectors)
-            problems += _under_boxes(chars, result.boxes, n)
     pdfium = pypdfium2.PdfDocument(data)
     try:
-        for index, result in enumerate(results):
-            textpage = pdfium[index].get_textpage()
-            text = textpage.get_text_range()
+        for index, (size, result) in enumerate(zip(sizes, results, strict=True)):
+            page, n = pdfium[index], result.number
+            width, height = page.get_size()
+            if abs(width - size[0]) > 0.5 or abs(height - size[1]) > 0.5:
+                problems.append(f"page {n}: its size changed")
+            textpage = page.get_textpage()
+            read = pdfium_text(textpage)
             textpage.close()
-            problems += _found(text, result.number, "pypdfium2", register, detectors)
+            problems += _found(read.text, n, "pypdfium2", find)
+            problems += _under_boxes(read, result.boxes, n)
+        for result, text in zip(results, poppler_texts(data, len(results)), strict=True):
+            problems += _found(text, result.number, "pdftotext", find)
         rasters = [i for i, r in enumerate(results) if r.method != "in-place"]
-        for index, read in pdfscan.ocr_pages(pdfium, rasters):
+        for index, ocr_read in pdfscan.ocr_pages(pdfium, rasters):
             problems += [f"page {index + 1}: a {s.category} still read by OCR"
-                         for s in pdfscan.spans_in(read, register, detectors)]
+                         for s in pdfscan.spans_in(ocr_read, find)]
     finally:
         pdfium.close()
     return problems
 
 
 def _pictures(data: bytes, pictures: Sequence[tuple[int, Sequence[Rect], float]],
-              register: PeopleRegister, detectors: Sequence[str]) -> list[str]:
+              find: Finder) -> list[str]:
     import pypdfium2  # noqa: PLC0415
 
     problems = []
@@ -142,24 +133,21 @@ def _pictures(data: bytes, pictures: Sequence[tuple[int, Sequence[Rect], float]]
                 read = pdfscan.ocr(image.crop((max(0, box[0]), max(0, box[1]), box[2],
                                                box[3])))
                 problems += [f"page {index + 1}: a {s.category} still read in a picture"
-                             for s in pdfscan.spans_in(read, register, detectors)]
+                             for s in pdfscan.spans_in(read, find)]
     finally:
         pdfium.close()
     return problems
 
 
 def verify(data: bytes, sizes: Sequence[tuple[float, float]], results: Sequence[PageOutcome],
-           register: PeopleRegister, detectors: Sequence[str],
-           pictures: Sequence[tuple[int, Sequence[Rect], float]] = ()) -> list[str]:
+           find: Finder, pictures: Sequence[tuple[int, Sequence[Rect], float]] = ()) -> list[str]:
     """Every way the redacted PDF ``data`` still gives something away (empty: none).
 
-    ``pictures`` lists (page index, picture rectangles, page height) of pictures OCRed
-    when planning; they are OCRed again.
+    ``find`` is the finder the redaction used; ``pictures`` lists (page index, picture
+    rectangles, page height) of pictures OCRed when planning; they are OCRed again.
 
     Raises:
-        RedactionError: tesseract fails.
+        RedactionError: tesseract or pdftotext fails.
     """
-    chosen = tuple(detectors)
-    return [*_structure(data, len(sizes), register, chosen),
-            *_texts(data, sizes, results, register, chosen),
-            *_pictures(data, pictures, register, chosen)]
+    return [*_structure(data, len(sizes), find), *_texts(data, sizes, results, find),
+            *_pictures(data, pictures, find)]

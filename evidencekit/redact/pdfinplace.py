@@ -224,11 +224,14 @@ class Editor:
             raise Unsupported("text shown without a font")
         scale = st.size * st.tz
         run = _Run(scale)
+        line = _Line.of(st, text, font, self._index) if self.rects else None
+        offset = 0.0  # how far the pen has moved since the operator began (text space)
         for item in items:
             if not isinstance(item, pikepdf.String):
                 shift = -float(item) / 1000 * scale
                 text.advance(shift)
                 run.move(shift)
+                offset += shift
                 continue
             data = bytes(item)
             step = 2 if font.two_byte else 1
@@ -236,13 +239,15 @@ class Editor:
                 width = font.width(code) / 1000
                 space = st.tw if not font.two_byte and code == 32 else 0.0
                 advance = (width * st.size + st.tc + space) * st.tz
-                if self.rects and self._hit(st, text, font, width):
+                if self.rects and (line.hit(offset, width * scale) if line is not None
+                                   else self._hit(st, text, font, width)):
                     if st.tr == 3:
                         raise Unsupported("invisible text (Tr 3) holding a detail")
                     run.drop(advance)
                 else:
                     run.keep(data[k * step:(k + 1) * step], advance)
                 text.advance(advance)
+                offset += advance
         self.edit.glyphs_removed += run.dropped
         return run.array() if run.dropped else None
 
@@ -281,6 +286,52 @@ class Editor:
             table[str(name)] = copy
             self.edit.forms_copied += 1
         return None
+
+
+@attrs.frozen
+class _Line:
+    """Glyph boxes along one text-show operator whose text is neither rotated nor skewed.
+
+    Then every glyph of the operator spans the same height on the page and its box
+    follows from how far the pen has moved, so only the rectangles crossing that height
+    are tested: the same rule as :meth:`Editor._hit`, without a matrix per glyph.
+    """
+
+    a: float
+    e: float
+    y0: float
+    y1: float
+    rects: tuple[Rect, ...]
+
+    @classmethod
+    def of(cls, st: _State, text: _Text, font: FontInfo, index: RectIndex) -> _Line | None:
+        """The operator's line, or None when its text is rotated or skewed."""
+        a, b, c, d, e, f = mul(text.tm, st.ctm)
+        if b != 0 or c != 0:
+            return None
+        low, high = (st.size * font.descent / 1000 + st.ts) * d + f, \
+            (st.size * font.ascent / 1000 + st.ts) * d + f
+        y0, y1 = min(low, high), max(low, high)
+        near = index.near(Rect(-1e9, y0, 1e9, y1))
+        return cls(a, e, y0, y1, tuple(r for r in near if r.y1 > y0 and r.y0 < y1)
+                   if y1 > y0 else tuple(near))
+
+    def hit(self, offset: float, width: float) -> bool:
+        """True when the glyph ``offset`` along, ``width`` wide (text space), is covered."""
+        if not self.rects:
+            return False
+        u, v = offset * self.a + self.e, (offset + width) * self.a + self.e
+        x0, x1 = min(u, v), max(u, v)
+        area = (x1 - x0) * (self.y1 - self.y0)
+        if area < 1e-6:
+            cx, cy = (x0 + x1) / 2, (self.y0 + self.y1) / 2
+            return any(r.contains(cx, cy) for r in self.rects)
+        need = _COVERED * area
+        for r in self.rects:
+            w = min(x1, r.x1) - max(x0, r.x0)
+            if w > 0 and w * (min(self.y1, r.y1) - max(self.y0, r.y0)) >= need:
+                return True
+        return False
 
 
 @attrs.define

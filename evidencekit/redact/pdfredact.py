@@ -1,7 +1,8 @@
 """Redacting a PDF statement in place: same pages, same layout, black boxes where details were.
 
 1. Prepare a working copy (form fields flattened, annotations other than clean links gone).
-2. Plan each page: read it with pdfplumber and pypdfium2 (and its pictures with OCR).
+2. Plan each page: read it with PDFium and poppler (a third time with pdfplumber where
+   the two differ), and its pictures with OCR.
 3. Edit each digital page's content stream, removing the glyphs and image pixels under
    the marks, and paint labelled boxes; a page the editor does not understand, and a
    scanned page, is rendered, painted and rebuilt with an OCR text layer instead. A scan
@@ -14,7 +15,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ import pikepdf
 
 from evidencekit.core.errors import InputError, RedactionError
 from evidencekit.redact import pdfscan
-from evidencekit.redact.detectors import Span
+from evidencekit.redact.detectors import Finder, Span, keeping
 from evidencekit.redact.pdfcheck import verify
 from evidencekit.redact.pdffonts import Unsupported
 from evidencekit.redact.pdfinplace import Editor
@@ -74,8 +75,7 @@ class PdfRedaction:
 
 @attrs.frozen
 class _Job:
-    register: PeopleRegister
-    detectors: tuple[str, ...]
+    find: Finder
     regions: Mapping[int, Sequence[Box]]
     reviewed: frozenset[int]
     reads: Mapping[int, pdfscan.OcrPage] = attrs.field(factory=dict)
@@ -102,8 +102,7 @@ def _low_confidence(read: pdfscan.OcrPage, image: Any) -> bool:
     return pdfscan.ink(image) > _INK
 
 
-def scan_boxes(image: Any, plan: PagePlan, register: PeopleRegister,
-               detectors: Sequence[str], boxes: Sequence[Box],
+def scan_boxes(image: Any, plan: PagePlan, find: Finder, boxes: Sequence[Box],
                read: pdfscan.OcrPage | None = None,
                ) -> tuple[pdfscan.OcrPage, list[Box], list[Span]]:
     """OCR of a rendered page: boxes (page space) of what it finds, and the new spans.
@@ -117,7 +116,7 @@ def scan_boxes(image: Any, plan: PagePlan, register: PeopleRegister,
     read = read if read is not None else pdfscan.ocr(image)
     found: list[Box] = []
     spans: list[Span] = []
-    for span in pdfscan.spans_in(read, register, detectors):
+    for span in pdfscan.spans_in(read, find):
         rects = [pdfscan.to_rect(b, plan.size[1]) for b in pdfscan.word_boxes(read, [span])]
         if not any(r.overlap(b[0]) > 0 for r in rects for b in boxes):
             spans.append(span)
@@ -130,8 +129,7 @@ def _raster(pdf: pikepdf.Pdf, page: pikepdf.Page, pdfium: Any, plan: PagePlan, r
     number = plan.index + 1
     image = pdfscan.render(pdfium, plan.index)
     boxes: list[Box] = [*_mark_boxes(plan), *job.regions.get(number, ())]
-    read, found, new = scan_boxes(image, plan, job.register, job.detectors, boxes,
-                                  job.reads.get(plan.index))
+    read, found, new = scan_boxes(image, plan, job.find, boxes, job.reads.get(plan.index))
     boxes += found
     # Where detection rests on OCR alone, OCR must be trusted to have read the page.
     gated = reason in (NO_TEXT, UNDECODABLE) or reason.startswith("font")
@@ -222,12 +220,14 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
 
 def redact_pdf(source: Path, register: PeopleRegister, detectors: Iterable[str], *,
                regions: Mapping[int, Sequence[Box]] | None = None,
-               reviewed: Iterable[int] = ()) -> PdfRedaction:
+               reviewed: Iterable[int] = (), keep: Collection[str] = ()) -> PdfRedaction:
     """Redact a PDF in place.
 
     ``regions`` maps page numbers (1 first) to extra boxes with labels, in points from
     the top-left corner of the page as displayed; ``reviewed`` lists pages the reviewer
-    checked by eye (a scan OCR cannot read reliably is otherwise refused).
+    checked by eye (a scan OCR cannot read reliably is otherwise refused); ``keep`` lists
+    texts the reviewer rejected as proposals (:func:`~evidencekit.redact.detectors.keeping`):
+    they are neither removed nor, when the copy is checked, counted as left behind.
 
     Raises:
         InputError: the PDF cannot be read, or a region is for a page it does not have.
@@ -236,14 +236,14 @@ def redact_pdf(source: Path, register: PeopleRegister, detectors: Iterable[str],
     """
     import pypdfium2  # noqa: PLC0415 - heavy; only for PDF statements
 
-    chosen = tuple(detectors)
-    prepared = prepare(source, register, chosen)
-    plans = plan_pages(prepared.data, register, chosen)
+    find = keeping(register, detectors, keep)
+    prepared = prepare(source, find)
+    plans = plan_pages(prepared.data, find)
     boxes = check_regions(regions or {}, plans)
     pdfium = pypdfium2.PdfDocument(prepared.data)
     # Scans are read up front, two tesseract processes at a time; only the readings stay.
     reads = dict(pdfscan.ocr_pages(pdfium, [p.index for p in plans if p.scan is not None]))
-    job = _Job(register, chosen, boxes, frozenset(reviewed), reads)
+    job = _Job(find, boxes, frozenset(reviewed), reads)
     results, refused = [], []
     with pikepdf.open(io.BytesIO(prepared.data)) as pdf:
         hidden = hidden_groups(pdf)
@@ -259,8 +259,7 @@ def redact_pdf(source: Path, register: PeopleRegister, detectors: Iterable[str],
         data = _save(pdf)
     pictures = [(p.index, p.pictures, p.size[1]) for p, r in zip(plans, results, strict=True)
                 if p.picture_confidence is not None and r.method == IN_PLACE]
-    problems = verify(data, [p.size for p in plans], results, register, job.detectors,
-                      pictures)
+    problems = verify(data, [p.size for p in plans], results, find, pictures)
     if problems:
         raise RedactionError("The redacted copy still gives away what was to be removed ("
                              + "; ".join(problems[:5]) + "); nothing was recorded.")

@@ -23,9 +23,8 @@ import attrs
 from PIL import Image, ImageDraw
 
 from evidencekit.core.errors import RedactionError
-from evidencekit.redact.detectors import Span, find_spans, merge
+from evidencekit.redact.detectors import Finder, Span, merge
 from evidencekit.redact.pdfwords import Rect
-from evidencekit.redact.people import PeopleRegister
 
 DPI = 300
 OCR_TIMEOUT = 120
@@ -133,12 +132,9 @@ def _page(words: Sequence[OcrWord]) -> OcrPage:
     return OcrPage(tuple(words), "".join(parts), tuple(owner))
 
 
-def spans_in(page: OcrPage, register: PeopleRegister, detectors: Iterable[str]) -> list[Span]:
+def spans_in(page: OcrPage, find: Finder) -> list[Span]:
     """What to redact in OCR text: as read, and with stray punctuation read as spaces."""
-    chosen = tuple(detectors)
-    relaxed = page.text.translate(_PUNCTUATION)
-    return merge([*find_spans(page.text, register, chosen),
-                  *find_spans(relaxed, register, chosen)])
+    return merge([*find(page.text), *find(page.text.translate(_PUNCTUATION))])
 
 
 def word_boxes(page: OcrPage, spans: Iterable[Span]) -> list[tuple[int, int, int, int]]:

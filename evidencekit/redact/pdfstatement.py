@@ -10,7 +10,7 @@ original with every proposed box outlined and labelled with its reason.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from evidencekit.core.canonical import JsonValue
 from evidencekit.core.errors import InputError
 from evidencekit.core.storage import atomic_write
 from evidencekit.redact import pdfscan
-from evidencekit.redact.detectors import Span
+from evidencekit.redact.detectors import Finder, Span, keeping
 from evidencekit.redact.pdfinplace import inherited, shallow
 from evidencekit.redact.pdfpaint import LABEL_FONT, helvetica, raster_page
 from evidencekit.redact.pdfplan import PagePlan, plan_pages, prepare
@@ -85,14 +85,14 @@ def redacted_text(data: bytes) -> str:
         document.close()
 
 
-def _proposed(plan: PagePlan, pdfium: Any, register: PeopleRegister,
-              detectors: Sequence[str], extra: Sequence[Box]) -> tuple[list[Box], list[Span]]:
+def _proposed(plan: PagePlan, pdfium: Any, find: Finder,
+              extra: Sequence[Box]) -> tuple[list[Box], list[Span]]:
     boxes: list[Box] = [(rect, f"{mark.span.label} {mark.span.rule}") for mark in plan.marks
                         for rect in mark.rects]
     spans = [mark.span for mark in plan.marks]
     if plan.scan is not None:
         image = pdfscan.render(pdfium, plan.index)
-        _read, found, new = scan_boxes(image, plan, register, detectors, boxes)
+        _read, found, new = scan_boxes(image, plan, find, boxes)
         boxes += [(rect, f"{label} (OCR)" if label else "") for rect, label in found]
         spans += new
     return boxes + [(rect, f"{label} (your region)") for rect, label in extra], spans
@@ -138,8 +138,11 @@ def _outline_raster(pdf: pikepdf.Pdf, page: pikepdf.Page, pdfium: Any, plan: Pag
 
 
 def preview_pdf(source: Path, out: Path, register: PeopleRegister, detectors: Sequence[str],
-                regions: Mapping[int, Sequence[Box]] | None = None) -> PdfRedaction:
+                regions: Mapping[int, Sequence[Box]] | None = None,
+                keep: Collection[str] = ()) -> PdfRedaction:
     """Write the original pages with every proposed box outlined and labelled to ``out``.
+
+    ``keep`` lists texts the reviewer rejected as proposals: they are not outlined.
 
     Returns what would be redacted (``data`` is the preview itself).
 
@@ -149,16 +152,16 @@ def preview_pdf(source: Path, out: Path, register: PeopleRegister, detectors: Se
     """
     import pypdfium2  # noqa: PLC0415 - heavy; only for PDF statements
 
-    prepared = prepare(source, register, detectors)
-    plans = plan_pages(prepared.data, register, detectors)
+    find = keeping(register, detectors, keep)
+    prepared = prepare(source, find)
+    plans = plan_pages(prepared.data, find)
     boxed = check_regions(dict(regions or {}), plans)
     pdfium = pypdfium2.PdfDocument(prepared.data)
     results = []
     try:
         with pikepdf.open(io.BytesIO(prepared.data)) as pdf:
             for plan, page in zip(plans, pdf.pages, strict=True):
-                boxes, spans = _proposed(plan, pdfium, register, detectors,
-                                         boxed.get(plan.index + 1, []))
+                boxes, spans = _proposed(plan, pdfium, find, boxed.get(plan.index + 1, []))
                 if plan.scan is None:
                     _outline_vector(pdf, page, boxes, plan.size[1])
                 else:

@@ -1,11 +1,12 @@
-"""A PDF page's text with the position of every character, read by two libraries.
+"""A PDF page's text with the position of every character, as a reader gives it.
 
-pdfplumber (MIT) gives each glyph with its box; glyphs on one baseline are joined into
-one line in left-to-right order whatever the order or number of the text-show operators
-that drew them, so a name drawn as ``Jo`` ``an Whit`` ``field`` reads as one name.
-pypdfium2 (Apache-2.0/BSD-3) reads the same page independently; matching runs on both
-texts and the boxes of both are kept, so a detail one library misreads the other still
-finds. Coordinates are PDF user space of the page (points, origin bottom left).
+pypdfium2 (PDFium, Apache-2.0/BSD-3) gives the page's text with a box for every
+character, in reading order, glyphs drawn in pieces or out of order joined and text drawn
+twice (fake bold) once. pdfplumber (MIT) gives each glyph with its box; here glyphs on one
+baseline are joined into one line in left-to-right order whatever the order or number of
+the text-show operators that drew them, so a name drawn as ``Jo`` ``an Whit`` ``field``
+reads as one name. Poppler's reading is :mod:`evidencekit.redact.pdfpoppler`.
+Coordinates are PDF user space of the page (points, origin bottom left).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 
 import attrs
 
-from evidencekit.redact.detectors import Span, find_spans
-from evidencekit.redact.people import PeopleRegister
+from evidencekit.redact.detectors import Finder, Span
 
 _SPACE_GAP = 0.18  # a gap wider than this share of the font size is a word break
 
@@ -170,7 +170,7 @@ def pdfium_text(textpage: Any) -> PageText:
         if index >= count:
             boxes.append(None)
             continue
-        left, bottom, right, top = textpage.get_charbox(index)
+        left, bottom, right, top = textpage.get_charbox(index, loose=True)
         boxes.append(Rect(left, bottom, right, top) if right > left else None)
     return PageText(text, tuple(boxes))
 
@@ -189,10 +189,10 @@ def _rects_of(page: PageText, start: int, end: int) -> tuple[Rect, ...]:
     return tuple(rects)
 
 
-def marks_in(page: PageText, register: PeopleRegister, detectors: Iterable[str]) -> list[Mark]:
+def marks_in(page: PageText, find: Finder) -> list[Mark]:
     """What to redact on a page, each with the rectangles it covers."""
     found = []
-    for span in find_spans(page.text, register, tuple(detectors)):
+    for span in find(page.text):
         rects = _rects_of(page, span.start, span.end)
         if rects:
             found.append(Mark(rects, span, page.text[span.start:span.end]))

@@ -9,36 +9,19 @@ occurrence in the statement), the only identity that survives LibreOffice's re-l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
 
 from evidencekit.core.canonical import JsonValue
-from evidencekit.redact.detectors import DETECTORS, Span, find_spans
+from evidencekit.redact.detectors import DETECTORS, Finder, Span, find_spans, keeping, text_key
 from evidencekit.redact.faithful import FAITHFUL_TYPES, faithful_copy
 from evidencekit.redact.people import PeopleRegister
 from evidencekit.redact.statement_text import read_statement
 
-Finder = Callable[[str], list[Span]]
+__all__ = ["Finder", "Proposal", "keeping", "propose", "text_key"]
 _CONTEXT = 40
-
-
-def text_key(text: str) -> str:
-    """How kept texts are compared: spaces and line breaks collapsed, case folded."""
-    return " ".join(text.split()).casefold()
-
-
-def keeping(register: PeopleRegister, detectors: Iterable[str],
-            keep: Collection[str] = ()) -> Finder:
-    """The finder: register and detector spans, less any whose text the reviewer kept."""
-    chosen, kept = tuple(detectors), {text_key(k) for k in keep}
-
-    def find(text: str) -> list[Span]:
-        spans = find_spans(text, register, chosen)
-        return [s for s in spans if text_key(text[s.start:s.end]) not in kept]
-
-    return find
 
 
 @attrs.frozen

@@ -106,18 +106,13 @@ class _Job:
 
 
 def _pdf(path: Path, job: _Job) -> _Made:
-    if job.keep:  # the in-place editor and its check match the register, not a finder
-        raise RedactionError("Keeping proposed redactions is not yet possible for PDF "
-                             "statements; nothing was changed.",
-                             hint="Remove the person or string from the people register "
-                                  "instead, or draw the boxes you want as regions.")
     boxes = page_regions(job.regions) if job.regions is not None else {}
     if job.preview is not None:
-        shown = preview_pdf(path, job.preview, job.register, job.detectors, boxes)
+        shown = preview_pdf(path, job.preview, job.register, job.detectors, boxes, job.keep)
         return _Made(b"", shown.spans, len(shown.pages), redacted_text(shown.data),
                      "statement-pdf", "pdf", notes=shown.notes)
     result = redact_pdf(path, job.register, job.detectors, regions=boxes,
-                        reviewed=job.reviewed_pages)
+                        reviewed=job.reviewed_pages, keep=job.keep)
     return _Made(result.data, result.spans, len(result.pages), redacted_text(result.data),
                  "statement-pdf", "pdf", record(result), result.notes)
 
@@ -163,8 +158,8 @@ def redact_statement(case: Case, signer: Signer | None, ref: str, register: Peop
     redacted inside and rendered by LibreOffice (:mod:`evidencekit.redact.faithful`);
     text statements are typeset. ``suggestions`` lists capitalised words that look like
     names not in the register. ``keep`` lists texts a reviewer rejected as proposals
-    (:func:`statement_proposals`): they stay visible wherever they occur (DOCX, ODT, RTF
-    and text statements; refused for PDFs), and the event records how many were kept.
+    (:func:`statement_proposals`): they stay visible wherever they occur, in every kind
+    of statement, and the event records how many were kept.
 
     Raises:
         InputError: a region without a page or for a page the PDF does not have.

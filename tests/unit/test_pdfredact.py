@@ -172,7 +172,7 @@ def test_form_xobject_shared_by_two_pages(pdfs: Path, tmp_path: Path) -> None:
     ("invisible_text.pdf", "rasterised+OCR", "invisible text (Tr 3) holding a detail"),
     ("hidden_layer.pdf", "rasterised+OCR", "hidden optional content"),
     ("inline_image.pdf", "rasterised+OCR", "an inline image"),
-    ("rotated.pdf", "rasterised+OCR", "a rotated or offset page"),
+    ("rotated.pdf", "rasterised+OCR", "a rotated, cropped or offset page"),
 ])
 def test_what_the_editor_cannot_change_is_rasterised(pdfs: Path, tmp_path: Path, name: str,
                                                      method: str, reason: str | None) -> None:

@@ -227,14 +227,3 @@ def test_contact_sheet_times_show_a_timed_region_at_start_middle_and_end() -> No
     assert max(clipped) == 2.96 and 2.0 in clipped  # its end 0.04 s inside; its middle
     assert len(sample_times(10.0, tuple(Region(x=0, y=0, w=5, h=5, start=float(i), end=i + .5)
                                         for i in range(9)))) == 16
-
-
-def test_keeping_proposals_in_a_pdf_statement_is_refused_and_nothing_recorded(
-        case: Case, hana: Signer, sample_dir: Path, tmp_path: Path) -> None:
-    [done] = ingest(case, [sample_dir / "statement_pc_ashby.pdf"], hana,
-                    IngestRequest("statement", "HG", "PC Ashby's statement"))
-    before = len(case.events())
-    with pytest.raises(RedactionError, match="not yet possible for PDF"):
-        redact_item(case, str(done.ref), RedactionRequest(keep=("NS1 1AA",),
-                                                          out=tmp_path / "c.pdf"), hana)
-    assert len(case.events()) == before and not (tmp_path / "c.pdf").exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import make_pdfs
+import pikepdf
 import pypdf
 import pytest
 from docx.oxml.ns import qn
@@ -240,6 +241,29 @@ def test_pdf_statement_redacted_in_place(case: Case, hana: Signer, tmp_path: Pat
     with pypdf.PdfReader(out) as reader, pypdf.PdfReader(source) as original:
         assert len(reader.pages) == len(original.pages)
         assert reader.pages[0].mediabox == original.pages[0].mediabox
+
+
+def test_a_kept_proposal_stays_in_a_pdf_redacted_in_place(case: Case, hana: Signer,
+                                                         tmp_path: Path) -> None:
+    """A text the reviewer rejected stays wherever it is; the rest goes and is checked."""
+    ref = _ingest(case, hana, make_pdfs.make(tmp_path, "letterhead.pdf"))
+    out, shown = tmp_path / "out.pdf", tmp_path / "preview.pdf"
+    redact_statement(case, None, ref, REGISTER, preview=shown, keep=["07700  900123"])
+    assert "detector:phone" not in _outlined(shown)  # not proposed in the preview either
+    assert "register:" in _outlined(shown)
+    result = redact_statement(case, hana, ref, REGISTER, out=out, keep=["07700  900123"])
+    everything = judge(out, tmp_path)
+    assert everything.count("07700 900123") >= 2  # both occurrences, spacing folded
+    for secret in ("Joan", "Whitfield", "Elm Court"):
+        assert secret not in everything, secret
+    assert "phone" not in result.counts and result.counts["name"] == 2
+    assert case.events()[-1].details["kept_proposals"] == 1
+
+
+def _outlined(preview: Path) -> str:
+    """The labels the preview draws next to its proposed boxes."""
+    with pikepdf.open(preview) as pdf:
+        return pdf.pages[0].obj.Contents.read_bytes().decode("latin-1")
 
 
 def test_preview_shows_and_changes_nothing(case: Case, hana: Signer, tmp_path: Path) -> None:
