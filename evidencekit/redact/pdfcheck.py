@@ -27,7 +27,7 @@ from evidencekit.redact import pdfscan
 from evidencekit.redact.detectors import Finder
 from evidencekit.redact.pdfpaint import annotation_text
 from evidencekit.redact.pdfpoppler import poppler_texts
-from evidencekit.redact.pdfwords import PageText, Rect, RectIndex, pdfium_text
+from evidencekit.redact.pdfwords import PageText, Rect, RectIndex, lines_near, pdfium_text
 
 
 class PageOutcome(Protocol):
@@ -104,8 +104,12 @@ def _texts(data: bytes, sizes: Sequence[tuple[float, float]],
             if abs(width - size[0]) > 0.5 or abs(height - size[1]) > 0.5:
                 problems.append(f"page {n}: its size changed")
             textpage = page.get_textpage()
-            read = pdfium_text(textpage)
-            textpage.close()
+            try:
+                text = textpage.get_text_range()
+                read = pdfium_text(textpage, lines_near(textpage, text,
+                                                        [r for r, _label in result.boxes]))
+            finally:
+                textpage.close()
             problems += _found(read.text, n, "pypdfium2", find)
             problems += _under_boxes(read, result.boxes, n)
         for result, text in zip(results, poppler_texts(data, len(results)), strict=True):

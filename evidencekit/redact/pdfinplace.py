@@ -225,6 +225,9 @@ class Editor:
         scale = st.size * st.tz
         run = _Run(scale)
         line = _Line.of(st, text, font, self._index) if self.rects else None
+        if not self.rects or (line is not None and not line.rects):
+            text.advance(_advance(items, st, font))  # nothing to remove on this line
+            return None
         offset = 0.0  # how far the pen has moved since the operator began (text space)
         for item in items:
             if not isinstance(item, pikepdf.String):
@@ -286,6 +289,19 @@ class Editor:
             table[str(name)] = copy
             self.edit.forms_copied += 1
         return None
+
+
+def _advance(items: list[Any], st: _State, font: FontInfo) -> float:
+    """How far a text-show operator moves the pen (text space), glyphs and kerning."""
+    scale, total = st.size * st.tz, 0.0
+    for item in items:
+        if not isinstance(item, pikepdf.String):
+            total -= float(item) / 1000 * scale
+            continue
+        for code in font.codes(bytes(item)):
+            space = st.tw if not font.two_byte and code == 32 else 0.0
+            total += (font.width(code) / 1000 * st.size + st.tc + space) * st.tz
+    return total
 
 
 @attrs.frozen

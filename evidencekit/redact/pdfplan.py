@@ -282,13 +282,16 @@ def _page_plan(pdfium: Any, poppler: PageText, plumber: _Plumber, index: int,
     page = pdfium[index]
     flat, size = shape
     textpage = page.get_textpage()
-    first = pdfium_text(textpage)
-    textpage.close()
+    try:
+        spans = find(textpage.get_text_range())
+        first = pdfium_text(textpage, [(s.start, s.end) for s in spans])
+    finally:
+        textpage.close()
     readings = [first, poppler]
     if flat and _letters(first.text) != _letters(poppler.text):
         readings.append(plumber.text(index))
-    marks: tuple[Mark, ...] = ()
-    for reading in readings if flat else readings[:1]:
+    marks = tuple(marks_in(first, find, spans))
+    for reading in readings[1:] if flat else ():
         marks = _union(marks, marks_in(reading, find))
     text = max((r.text for r in readings), key=lambda t: len(t.strip()))
     return PagePlan(index, marks, _scan_reason(text, flat), _pictures(page, size), size,

@@ -161,18 +161,47 @@ def join_chars(chars: Sequence[dict[str, Any]]) -> PageText:
     return PageText("".join(text), tuple(boxes))
 
 
-def pdfium_text(textpage: Any) -> PageText:
-    """A pypdfium2 text page as text with its character boxes (generated characters: None)."""
+def pdfium_text(textpage: Any, only: Iterable[tuple[int, int]] | None = None) -> PageText:
+    """A pypdfium2 text page as text with its character boxes (generated characters: None).
+
+    With ``only`` (start, end ranges of the text), only the characters in them get their
+    box (the others None): asking PDFium for a box is most of the time it takes to read.
+    """
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
-    boxes: list[Rect | None] = []
-    for index in range(len(text)):
-        if index >= count:
-            boxes.append(None)
-            continue
+    wanted = range(min(count, len(text))) if only is None else sorted(
+        {i for start, end in only for i in range(start, min(end, count, len(text)))})
+    boxes: list[Rect | None] = [None] * len(text)
+    for index in wanted:
         left, bottom, right, top = textpage.get_charbox(index, loose=True)
-        boxes.append(Rect(left, bottom, right, top) if right > left else None)
+        if right > left:
+            boxes[index] = Rect(left, bottom, right, top)
     return PageText(text, tuple(boxes))
+
+
+_NEAR = 6.0  # points: a character's box lies within this of its line's text rectangles
+
+
+def lines_near(textpage: Any, text: str, rects: Sequence[Rect]) -> list[tuple[int, int]]:
+    """The (start, end) of each line of ``text`` that comes within reach of ``rects``.
+
+    PDFium gives the rectangles a line's characters fill in one call, so a page's
+    characters need only be asked for their boxes on the lines near a redaction.
+    """
+    index = RectIndex(rects)
+    found, start = [], 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        count = textpage.count_rects(start, end - start)
+        for n in range(count):
+            left, bottom, right, top = textpage.get_rect(n)
+            reach = Rect(left, bottom, right, top).pad(_NEAR)
+            if any(reach.overlap(r) > 0 for r in index.near(reach)):
+                found.append((start, end))
+                break
+        start = end
+    return found
 
 
 def _rects_of(page: PageText, start: int, end: int) -> tuple[Rect, ...]:
@@ -189,10 +218,13 @@ def _rects_of(page: PageText, start: int, end: int) -> tuple[Rect, ...]:
     return tuple(rects)
 
 
-def marks_in(page: PageText, find: Finder) -> list[Mark]:
-    """What to redact on a page, each with the rectangles it covers."""
+def marks_in(page: PageText, find: Finder, spans: Iterable[Span] | None = None) -> list[Mark]:
+    """What to redact on a page, each with the rectangles it covers.
+
+    ``spans`` are what ``find`` found in the page's text, when that is known already.
+    """
     found = []
-    for span in find(page.text):
+    for span in find(page.text) if spans is None else spans:
         rects = _rects_of(page, span.start, span.end)
         if rects:
             found.append(Mark(rects, span, page.text[span.start:span.end]))
