@@ -137,8 +137,7 @@ def _form() -> str:
             'step="0.01"></label><label>End (s) <input id="f-end" type="number" min="0" '
             'step="0.01"></label></span>'
             '<button type="button" id="add">Add box</button></fieldset>'
-            '<p><label class="check"><input type="checkbox" id="faces"> Also find faces and '
-            'hide them (check each one in the preview)</label></p>'
+            f'{_faces_form()}'
             '<h2>To hide</h2><ol id="regions" aria-live="polite"></ol><ol id="mutes"></ol>'
             '<p><button type="button" id="show-preview">Preview</button></p>'
             '<form id="apply-form"><label>Description of the copy <input id="description" '
@@ -146,6 +145,16 @@ def _form() -> str:
             '<label>Passphrase of your key <input id="passphrase" type="password" '
             'autocomplete="off" required></label>'
             '<button type="submit" id="apply">Apply and sign</button></form>')
+
+
+def _faces_form() -> str:
+    return ('<fieldset id="face-search"><legend>Faces</legend>'
+            '<p><button type="button" id="find-faces">Find faces</button> '
+            '<progress id="faces-busy" hidden aria-label="Finding faces"></progress> '
+            '<span id="faces-said" aria-live="polite"></span></p>'
+            '<p><label class="check"><input type="checkbox" id="faces"> Hide the faces found '
+            '(all but the tracks you untick below)</label></p>'
+            '<ol id="tracks" class="tracks" aria-label="Face tracks found"></ol></fieldset>')
 
 
 def routes(review: Review) -> list[Route]:

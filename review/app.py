@@ -31,7 +31,7 @@ from evidencekit import (
     verify_case,
 )
 
-from . import actions, bundle, statement, views
+from . import actions, bundle, faces, statement, views
 from .security import ASGIApp, BodyTooLarge, Guard
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -107,6 +107,7 @@ def routes(review: Review) -> list[Route | Mount]:
         Route("/file/{ref:path}", file),
         Route("/verify", verify),
         *actions.routes(review),
+        *faces.routes(review),
         *statement.routes(review),
         *bundle.routes(review),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -23,9 +23,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from evidencekit import Case
+from evidencekit import Case, IngestRequest, Signer, ingest
 from tests.browser import start_chromium
 from tests.conftest import PASSPHRASE
+from tests.review.test_http import _two_faces
 
 EXE = Path(sys.executable).with_name("evidencekit")
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -197,3 +198,35 @@ def test_bundle_arrange_and_build(browser: WebDriver, served: str, review_case: 
     event = review_case.events()[-1]
     assert event.action == "bundled"
     assert [d["ref"] for d in event.details["documents"]] == ["HG/2", "HG/1", "HG/3"]
+
+
+def test_face_tracks_one_by_one(browser: WebDriver, served: str, review_case: Case,
+                                hana: Signer, tmp_path: Path) -> None:
+    ingest(review_case, [_two_faces(tmp_path)], hana,
+           IngestRequest(kind="photo", producer="HG", description="Two faces"))
+    browser.get(served)
+    browser.get(served.split("?", maxsplit=1)[0] + "review/HG/4")
+    browser.find_element(By.ID, "find-faces").click()
+    wait_for(browser, "#tracks li.track")
+    tracks = browser.find_elements(By.CSS_SELECTOR, "#tracks li.track")
+    assert len(tracks) == 2 and "2 face track(s) found by centerface" in \
+        browser.find_element(By.ID, "faces-said").text
+    for track in tracks:  # each crop loaded from the app
+        img = track.find_element(By.TAG_NAME, "img")
+        assert browser.execute_script("return arguments[0].naturalWidth", img) > 0
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box.face")) == 2
+    assert browser.find_element(By.ID, "faces").is_selected()
+    browser.find_element(By.CSS_SELECTOR, 'label[for="track-2"]').click()  # keep face 2
+    assert "face 2 will stay visible" in status(browser).lower()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box.face.rejected")) == 1
+    browser.find_element(By.ID, "show-preview").click()
+    WebDriverWait(browser, 60).until(lambda d: "Preview ready" in status(d))
+    shot(browser, "faces")
+    before = len(review_case.events())
+    browser.find_element(By.ID, "passphrase").send_keys(PASSPHRASE)
+    browser.find_element(By.ID, "apply").click()
+    wait_for(browser, "#made")
+    events = review_case.events()
+    assert len(events) == before + 1 and events[-1].exhibit == "HG/4-R1"
+    faces = events[-1].details["faces"]
+    assert faces["tracks"] == 2 and [r["track"] for r in faces["rejected"]] == [2]
