@@ -81,19 +81,26 @@ def apply(case: Case, key: Path | None, ref: str, request: RedactionRequest,
 
 
 def request_of(data: dict[str, Any]) -> RedactionRequest:
-    """The redaction a page asks for: regions (media) or texts to keep (statements).
+    """The redaction a page asks for (fields that do not apply to the exhibit are ignored).
+
+    Regions and faces for media; texts to keep, boxes on pages and pages confirmed by eye
+    for statements.
 
     Raises:
         InputError: a field of the wrong type, or regions not in the regions format.
+        RedactionError: a reviewed page that is not a page number.
     """
     keep, desc = data.get("keep", []), data.get("description")
+    pages = data.get("reviewed_pages", [])
     if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
         raise InputError("keep must be a list of texts.")
     if desc is not None and not isinstance(desc, str):
         raise InputError("The description must be text.")
+    if not isinstance(pages, list) or len(pages) > 10_000:
+        raise InputError("reviewed_pages must be a list of page numbers.")
     return RedactionRequest(regions=plan_of(data), keep=tuple(keep), description=desc or None,
                             pictures_reviewed=data.get("pictures_reviewed") is True,
-                            faces=data.get("faces") is True)
+                            faces=data.get("faces") is True, reviewed_pages=tuple(pages))
 
 
 def review_page(case: Case, ref: str, kind: str) -> str:

@@ -7,11 +7,13 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import make_pdfs
 import PIL.Image
 import PIL.ImageStat
 import pytest
 from evidencekit_review import actions
 from evidencekit_review.app import create_app
+from evidencekit_review.pdfimages import render_pages
 from starlette.testclient import TestClient
 
 from evidencekit import Case, IngestRequest, Signer, ingest, verify_case
@@ -477,3 +479,67 @@ def test_face_search_of_a_clip_lists_timed_tracks(client: TestClient) -> None:
     assert listing["step"] > 0  # footage: looked at every k-th frame
     for track in listing["tracks"]:
         assert track["start"] <= track["end"] and track["seen"]
+
+
+def _pdf_statement(case: Case, hana: Signer, tmp_path: Path, name: str) -> str:
+    (case.root / "people.toml").write_text(make_pdfs.REGISTER_TOML)
+    ingest(case, [make_pdfs.make(tmp_path, name)], hana,
+           IngestRequest(kind="statement", producer="HG", description=name))
+    return case.items()[-1].ref
+
+
+def test_boxes_drawn_on_pdf_pages_are_redacted_as_page_regions(
+        client: TestClient, review_case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _pdf_statement(review_case, hana, tmp_path, "kerned.pdf")
+    box = {"page": 1, "x": 300, "y": 500, "w": 200, "h": 100, "label": "note"}
+    looked = client.post(f"/api/statement-preview/{ref}", headers=ORIGIN,
+                         json={"plan": {"regions": [box]}})
+    assert looked.status_code == 200, looked.text
+    (width, height), = looked.json()["sizes"]  # points, as displayed
+    assert (round(width), round(height)) == (595, 842)
+    plain = client.post(f"/api/statement-preview/{ref}", headers=ORIGIN, json={}).json()
+    assert client.get(looked.json()["pages"][0]).content != client.get(
+        plain["pages"][0]).content  # the box is drawn in the preview
+    before = len(review_case.events())
+    done = client.post(f"/api/redact/{ref}", headers=ORIGIN,
+                       json={"plan": {"regions": [box]}, "passphrase": PASSPHRASE})
+    assert done.status_code == 200, done.text
+    events = review_case.events()
+    assert len(events) == before + 1 and events[-1].exhibit == f"{ref}-R1"
+    pages = events[-1].details["page_methods"]
+    assert pages[0]["boxes"] >= 1
+    copy = review_case.object_path(review_case.item(f"{ref}-R1").sha256)
+    image = PIL.Image.open(io.BytesIO(render_pages(copy, scale=1.0)[0])).convert("L")
+    under = PIL.ImageStat.Stat(image.crop((310, 510, 490, 590)))
+    assert under.mean[0] < 60  # painted over (the label aside)
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    ({"reviewed_pages": "2"}, "reviewed_pages"),
+    ({"reviewed_pages": [0]}, "page numbers"),
+    ({"reviewed_pages": [True]}, "page numbers"),
+    ({"plan": {"regions": [{"page": 1, "x": 0, "y": 0, "w": 5, "h": 5}]}}, "PDF statements"),
+    ({"reviewed_pages": [1]}, "PDF statements"),
+])
+def test_bad_page_boxes_and_reviewed_pages_are_explained(
+        client: TestClient, body: dict[str, object], words: str) -> None:
+    for route in ("/api/statement-preview/HG/3", "/api/redact/HG/3"):
+        response = client.post(route, headers=ORIGIN, json={**body, "passphrase": PASSPHRASE})
+        assert response.status_code == 400 and words in response.json()["error"], response.text
+
+
+@pytest.mark.slow
+def test_a_page_ocr_cannot_vouch_for_is_refused_then_confirmed(
+        client: TestClient, review_case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _pdf_statement(review_case, hana, tmp_path, "handwritten.pdf")
+    before = len(review_case.events())
+    refused = client.post(f"/api/redact/{ref}", headers=ORIGIN, json={"passphrase": PASSPHRASE})
+    assert refused.status_code == 400
+    assert refused.json()["refused_pages"] == [2]
+    assert "Page(s) 2 could not be read reliably" in refused.json()["error"]
+    assert len(review_case.events()) == before
+    done = client.post(f"/api/redact/{ref}", headers=ORIGIN,
+                       json={"reviewed_pages": [2], "passphrase": PASSPHRASE})
+    assert done.status_code == 200, done.text
+    pages = review_case.events()[-1].details["page_methods"]
+    assert [p.get("reviewed", False) for p in pages] == [False, True]
