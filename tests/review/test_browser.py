@@ -7,11 +7,8 @@ page, and a screenshot of each page for docs/review.md.
 from __future__ import annotations
 
 import io
-import os
 import re
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +27,6 @@ from tests.browser import start_chromium
 from tests.conftest import PASSPHRASE
 from tests.review.test_http import _pdf_statement, _two_faces
 
-EXE = Path(sys.executable).with_name("evidencekit")
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 pytestmark = pytest.mark.slow
 
@@ -41,24 +37,6 @@ def browser() -> Iterator[WebDriver]:
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
-
-
-@pytest.fixture
-def served(review_case: Case, key_files: dict[str, Path]) -> Iterator[str]:
-    """`evidencekit review` over the sample case; yields the address it printed."""
-    proc = subprocess.Popen([str(EXE), "review", "--case", str(review_case.root), "--no-browser",
-                             "--port", "0", "--key", str(key_files["hg"]),
-                             "--trust", str(key_files["hg.pub"])],
-                            stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert proc.stdout is not None
-    first = proc.stdout.readline().strip()
-    assert first.startswith("Open http://127.0.0.1:")
-    try:
-        yield first[len("Open "):]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
 
 
 def shot(driver: WebDriver, name: str) -> None:
