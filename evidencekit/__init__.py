@@ -97,10 +97,12 @@ from evidencekit.package.receive import ReceiveResult, receive_package
 from evidencekit.package.verify import verify_package
 from evidencekit.package.verify_path import verify_path
 from evidencekit.redact.detectors import DETECTORS, Span, find_spans
+from evidencekit.redact.faces import FaceSearch, FaceTrack
 from evidencekit.redact.item import RedactionOutcome, RedactionRequest, redact_item
 from evidencekit.redact.media import (
     MediaPreview,
     MediaRedactionResult,
+    find_face_tracks,
     preview_media_item,
     redact_media_item,
 )
@@ -144,6 +146,8 @@ __all__ = [
     "EvidenceKitError",
     "ExportRequest",
     "ExportResult",
+    "FaceSearch",
+    "FaceTrack",
     "Finding",
     "Head",
     "IngestInterrupted",
@@ -195,6 +199,7 @@ __all__ = [
     "encrypt_file",
     "exhibit_list",
     "export_package",
+    "find_face_tracks",
     "find_spans",
     "generate_passphrase",
     "hash_file",

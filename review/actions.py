@@ -81,19 +81,26 @@ def apply(case: Case, key: Path | None, ref: str, request: RedactionRequest,
 
 
 def request_of(data: dict[str, Any]) -> RedactionRequest:
-    """The redaction a page asks for: regions (media) or texts to keep (statements).
+    """The redaction a page asks for (fields that do not apply to the exhibit are ignored).
+
+    Regions and faces for media; texts to keep, boxes on pages and pages confirmed by eye
+    for statements.
 
     Raises:
         InputError: a field of the wrong type, or regions not in the regions format.
+        RedactionError: a reviewed page that is not a page number.
     """
     keep, desc = data.get("keep", []), data.get("description")
+    pages = data.get("reviewed_pages", [])
     if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
         raise InputError("keep must be a list of texts.")
     if desc is not None and not isinstance(desc, str):
         raise InputError("The description must be text.")
+    if not isinstance(pages, list) or len(pages) > 10_000:
+        raise InputError("reviewed_pages must be a list of page numbers.")
     return RedactionRequest(regions=plan_of(data), keep=tuple(keep), description=desc or None,
                             pictures_reviewed=data.get("pictures_reviewed") is True,
-                            faces=data.get("faces") is True)
+                            faces=data.get("faces") is True, reviewed_pages=tuple(pages))
 
 
 def review_page(case: Case, ref: str, kind: str) -> str:
@@ -137,8 +144,7 @@ def _form() -> str:
             'step="0.01"></label><label>End (s) <input id="f-end" type="number" min="0" '
             'step="0.01"></label></span>'
             '<button type="button" id="add">Add box</button></fieldset>'
-            '<p><label class="check"><input type="checkbox" id="faces"> Also find faces and '
-            'hide them (check each one in the preview)</label></p>'
+            f'{_faces_form()}'
             '<h2>To hide</h2><ol id="regions" aria-live="polite"></ol><ol id="mutes"></ol>'
             '<p><button type="button" id="show-preview">Preview</button></p>'
             '<form id="apply-form"><label>Description of the copy <input id="description" '
@@ -146,6 +152,16 @@ def _form() -> str:
             '<label>Passphrase of your key <input id="passphrase" type="password" '
             'autocomplete="off" required></label>'
             '<button type="submit" id="apply">Apply and sign</button></form>')
+
+
+def _faces_form() -> str:
+    return ('<fieldset id="face-search"><legend>Faces</legend>'
+            '<p><button type="button" id="find-faces">Find faces</button> '
+            '<progress id="faces-busy" hidden aria-label="Finding faces"></progress> '
+            '<span id="faces-said" aria-live="polite"></span></p>'
+            '<p><label class="check"><input type="checkbox" id="faces"> Hide the faces found '
+            '(all but the tracks you untick below)</label></p>'
+            '<ol id="tracks" class="tracks" aria-label="Face tracks found"></ol></fieldset>')
 
 
 def routes(review: Review) -> list[Route]:

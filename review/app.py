@@ -28,10 +28,11 @@ from evidencekit import (
     Item,
     KeyFileError,
     PublicKey,
+    RedactionError,
     verify_case,
 )
 
-from . import actions, bundle, statement, views
+from . import actions, bundle, faces, statement, views
 from .security import ASGIApp, BodyTooLarge, Guard
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -70,7 +71,10 @@ def _not_found(what: str = "There is no such exhibit in this case.") -> Response
 def _error(exc: EvidenceKitError) -> JSONResponse:
     code = 409 if isinstance(exc, IntegrityError) else 403 if isinstance(exc,
                                                                           KeyFileError) else 400
-    return JSONResponse({"error": exc.user_message()}, code)
+    body: dict[str, Any] = {"error": exc.user_message()}
+    if isinstance(exc, RedactionError) and (pages := statement.refused_pages(exc)):
+        body["refused_pages"] = pages  # the page offers to confirm them (--reviewed-pages)
+    return JSONResponse(body, code)
 
 
 def routes(review: Review) -> list[Route | Mount]:
@@ -107,6 +111,7 @@ def routes(review: Review) -> list[Route | Mount]:
         Route("/file/{ref:path}", file),
         Route("/verify", verify),
         *actions.routes(review),
+        *faces.routes(review),
         *statement.routes(review),
         *bundle.routes(review),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -52,3 +52,19 @@ def render_pages(pdf: bytes | Path, *, only: int | None = None,
         return pages
     finally:
         document.close()
+
+
+def page_sizes(pdf: bytes | Path) -> list[tuple[float, float]]:
+    """Each page's width and height in points, as displayed (its /Rotate applied).
+
+    Page regions are measured in these points from the top-left corner, so the page
+    converts a box drawn on an image with ``points = pixels * width / image width``.
+
+    Raises:
+        InputError: the PDF cannot be read.
+    """
+    document = _open(pdf)
+    try:
+        return [tuple(document[index].get_size()) for index in range(len(document))]
+    finally:
+        document.close()

@@ -8,6 +8,7 @@ what to hide.
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
 import threading
@@ -24,6 +25,7 @@ from evidencekit import (
     InputError,
     Person,
     Proposal,
+    RedactionError,
     RedactionRequest,
     add_person,
     redact_item,
@@ -31,9 +33,9 @@ from evidencekit import (
 )
 
 from . import views
-from .actions import body_of
+from .actions import body_of, request_of
 from .html import e, page, table
-from .pdfimages import render_pages
+from .pdfimages import page_sizes, render_pages
 
 if TYPE_CHECKING:
     from .app import Review
@@ -64,12 +66,26 @@ class Previews:
         return pages[number - 1] if pages and 1 <= number <= len(pages) else None
 
 
-def preview_pages(case: Case, ref: str, keep: tuple[str, ...]) -> list[bytes]:
-    """The library's statement preview (boxes and labels) with ``keep`` left visible."""
+def preview_pages(case: Case, ref: str, asked: RedactionRequest) -> list[bytes]:
+    """The library's statement preview (boxes and labels) of what the page ``asked``."""
     with tempfile.TemporaryDirectory(prefix="evidencekit-review-") as folder:
         dest = Path(folder) / "preview.pdf"
-        redact_item(case, ref, RedactionRequest(keep=keep, preview=dest))
+        redact_item(case, ref, RedactionRequest(
+            keep=asked.keep, regions=asked.regions, reviewed_pages=asked.reviewed_pages,
+            preview=dest))
         return render_pages(dest)
+
+
+_REFUSED = re.compile(r"Page\(s\) ([0-9, ]+) could not be read reliably by OCR")
+
+
+def refused_pages(exc: RedactionError) -> list[int]:
+    """The pages a PDF redaction refused for low OCR confidence (read from its message).
+
+    The page offers to confirm exactly these pages (``reviewed_pages``).
+    """
+    found = _REFUSED.search(exc.message)
+    return [int(n) for n in found.group(1).split(",") if n.strip()] if found else []
 
 
 def _row(n: int, p: Proposal) -> list[str]:
@@ -92,19 +108,48 @@ def _people_form() -> str:
             '<button type="submit">Add to register</button></fieldset></form>')
 
 
+def _listing(case: Case, ref: str) -> str:
+    """The proposals, one row each; or why the library cannot list them (scanned pages)."""
+    try:
+        found = statement_proposals(case, ref)
+    except InputError as exc:  # scanned pages: Preview, boxes and Apply still work
+        return ('<p class="refusal">The proposals cannot be listed one by one for this '
+                f"statement: {e(exc.message)} Preview shows what the redaction would hide; "
+                "draw boxes for anything more.</p>")
+    rows = [_row(n, p) for n, p in enumerate(found, start=1)]
+    if not found:
+        return "<p>Nothing proposed: the register and detectors find nothing.</p>"
+    return table(f"{len(found)} proposed redaction(s)", ["Text", "Reason", "Times", "Context",
+                                                         "Decision"], rows)
+
+
+def _boxes_form() -> str:
+    fields = "".join(f'<label>{n} <input id="b-{n}" type="number" min="0" step="1" '
+                     f'inputmode="numeric"></label>' for n in ("page", "x", "y", "w", "h"))
+    return ('<fieldset id="page-box-form"><legend>Boxes on the pages</legend>'
+            '<p>Drag on a page of the preview to hide something the register and detectors '
+            'missed, or type the page and the box in points (1/72 inch) from the top-left '
+            'corner of the page.</p>'
+            f'{fields}<label>Label printed on the box <input id="b-label" maxlength="100" '
+            'placeholder="[redacted]"></label>'
+            '<button type="button" id="add-box">Add box</button>'
+            '<ol id="page-boxes" aria-live="polite"></ol></fieldset>')
+
+
 def statement_page(case: Case, ref: str) -> str:
     """Proposals with a decision each, the preview pages, the register form and Apply."""
     item = case.item(ref)
-    found = statement_proposals(case, item.ref)
-    rows = [_row(n, p) for n, p in enumerate(found, start=1)]
-    listing = (table(f"{len(found)} proposed redaction(s)", ["Text", "Reason", "Times",
-                                                             "Context", "Decision"], rows)
-               if found else "<p>Nothing proposed: the register and detectors find nothing."
-                             "</p>")
-    body = (f'<div id="statement" data-ref="{e(item.ref)}"><p>Each row is something the '
-            "people register or a detector would hide. Choose <em>Keep visible</em> to "
-            "reject it (every occurrence of that text stays), then Preview and Apply.</p>"
-            f'{listing}<p><button type="button" id="show-preview">Preview</button></p>'
+    listing = _listing(case, item.ref)
+    pdf = "1" if item.media_type == "application/pdf" else ""
+    body = (f'<div id="statement" data-ref="{e(item.ref)}" data-pdf="{pdf}"><p>Each row is '
+            "something the people register or a detector would hide. Choose <em>Keep "
+            "visible</em> to reject it (every occurrence of that text stays), then Preview "
+            "and Apply.</p>"
+            f'{listing}{_boxes_form() if pdf else ""}'
+            '<div id="refused" hidden><p id="refused-message"></p>'
+            '<fieldset><legend>Pages you checked yourself</legend><div id="refused-pages">'
+            '</div></fieldset></div>'
+            '<p><button type="button" id="show-preview">Preview</button></p>'
             f"{_people_form()}"
             '<form id="apply-form"><label>Description of the copy <input id="description" '
             'type="text" maxlength="300"></label><label class="check"><input id="pictures" '
@@ -116,13 +161,6 @@ def statement_page(case: Case, ref: str) -> str:
             "</section></div>")
     return page(f"Redact statement {item.ref}", body,
                 case_title=f"{case.info.ref}: {case.info.title}", scripts=["statement.js"])
-
-
-def _keep_of(data: dict[str, Any]) -> tuple[str, ...]:
-    keep = data.get("keep", [])
-    if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
-        raise InputError("keep must be a list of texts.")
-    return tuple(keep)
 
 
 def _person_of(data: dict[str, Any]) -> Person:
@@ -154,11 +192,14 @@ def routes(review: Review) -> list[Route]:
         item = await review.run(review.item, request)
         if item is None:
             return JSONResponse({"error": "There is no such exhibit in this case."}, 404)
-        keep = _keep_of(await body_of(request))
-        pages = await review.run(preview_pages, review.case, item.ref, keep)
+        asked = request_of(await body_of(request))
+        pages = await review.run(preview_pages, review.case, item.ref, asked)
         name = previews.keep(pages)
+        sizes = (await review.run(page_sizes, review.case.object_path(item.sha256))
+                 if item.media_type == "application/pdf" else [])
         return JSONResponse({"pages": [f"/preview/{name}/{n}" for n in range(1, len(pages)
-                                                                           + 1)]})
+                                                                           + 1)],
+                             "sizes": sizes})
 
     async def preview_page(request: Request) -> Response:
         png = previews.page(str(request.path_params["name"]), int(request.path_params["n"]))

@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 # age judges the encrypted packages in the tests; jq reads the JSON records in
 # scripts/sample.sh's by-hand check of a received exhibit's chain (docs/receiving.md);
 # chromium and its driver run the review app's browser tests (tests/review/test_browser.py)
+# firefox-esr runs the same photo path in Firefox (tests/review/test_firefox.py), driven over
+# its own Marionette server by marionette_driver: Debian has no geckodriver to install
 # the italic serif draws the handwriting of the PDF test fixtures (fixtures/make_pdfs.py)
 declare -A NEED=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [qpdf]=qpdf [pdftotext]=poppler-utils
@@ -20,7 +22,7 @@ declare -A NEED=(
   [/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf]=fonts-dejavu-extra
   [soffice]=libreoffice-writer-nogui [fc-list]=fontconfig
   [heif-enc]=libheif-examples [age]=age [age-keygen]=age [jq]=jq
-  [chromium]=chromium [chromedriver]=chromium-driver
+  [chromium]=chromium [chromedriver]=chromium-driver [firefox-esr]=firefox-esr
 )
 missing=()
 for prog in "${!NEED[@]}"; do

@@ -97,6 +97,25 @@ def _find_faces(case: Case, item: Item, regions: RegionSet, kind: str) -> FaceSe
     return search
 
 
+def find_face_tracks(case: Case, ref: str) -> FaceSearch:
+    """The faces in a photo or clip as numbered tracks, as a ``--faces`` preview numbers them.
+
+    Nothing is written or recorded. Each track's ``id`` is the number
+    ``RegionSet.reject_faces`` takes (with ``faces_detector`` set to ``detector``); its
+    ``crop`` is a PNG of its best detection.
+
+    Raises:
+        RedactionError: not a photo or footage, no picture, OpenCV missing, or the
+            ``faces-seconds`` limit was hit.
+    """
+    item = case.item(ref)
+    kind = media_kind(item)
+    search = _find_faces(case, item, RegionSet(), kind)
+    if search is None:
+        raise RedactionError(f"{item.ref} has no picture to look for faces in.")
+    return search
+
+
 def _with_faces(case: Case, item: Item, regions: RegionSet, kind: str,
                 find_faces: bool) -> tuple[RegionSet, FaceSearch | None]:
     if not find_faces:

@@ -1,6 +1,7 @@
 // Drawing boxes on a photo or a clip's frame, mute ranges, preview and Apply.
 // Coordinates sent to the server are pixels of the original (the library checks them).
 import { $, answer, post, say, refPath } from "./common.js";
+import * as faces from "./faces.js";
 
 const root = $("#review");
 const ref = root.dataset.ref;
@@ -47,6 +48,7 @@ function describe(r) {
 function render() {
   boxes.replaceChildren();
   regions.forEach((r, i) => { if (active(r)) drawBox(r, false, String(i + 1)); });
+  faces.outline(boxes, scale(), isVideo ? media.currentTime : 0, isVideo);
   const list = $("#regions");
   list.replaceChildren(...regions.map((r, i) => item(describe(r), () => regions.splice(i, 1))));
   $("#mutes").replaceChildren(...mutes.map((m, i) =>
@@ -102,18 +104,20 @@ function dragging() {
 function plan() {
   const out = { regions: regions.map((r) => ({ ...r })) };
   if (mutes.length) out.mute = mutes.map((m) => ({ ...m }));
+  const rejected = $("#faces").checked ? faces.rejections() : undefined;
+  if (rejected) out.reject_faces = rejected;
   return out;
 }
 
 async function preview() {
   say("Making the preview…");
-  const faces = $("#faces").checked;
-  const res = await post(`/api/preview/${refPath(ref)}`, { plan: plan(), faces });
+  const withFaces = $("#faces").checked;
+  const res = await post(`/api/preview/${refPath(ref)}`, { plan: plan(), faces: withFaces });
   if (!res.ok) { say((await answer(res)).error); return; }
   const img = $("#preview");
   img.src = URL.createObjectURL(await res.blob());
   img.hidden = false;
-  const found = faces ? ` ${res.headers.get("x-faces-found")} face(s) found: check each one.` : "";
+  const found = withFaces ? ` ${res.headers.get("x-faces-found")} face(s) found: check each one.` : "";
   say(`Preview ready below. Nothing has been changed yet.${found}`);
 }
 
@@ -178,4 +182,6 @@ $("#apply-form").addEventListener("submit", apply);
 if (!isVideo) document.querySelectorAll(".times").forEach((el) => { el.hidden = true; });
 dragging();
 if (isVideo) player();
+faces.setup(ref, isVideo, (text) => { render(); say(text); },
+  (t) => { media.currentTime = t; });
 window.addEventListener("resize", render);

@@ -1,5 +1,6 @@
 // Statement review: accept or reject each proposal, preview the pages, add people, Apply.
 import { $, answer, post, say, refPath } from "./common.js";
+import * as boxes from "./pageboxes.js";
 
 const ref = $("#statement").dataset.ref;
 
@@ -14,18 +15,21 @@ function mark() {
   });
 }
 
+// What Preview and Apply both send: texts kept, boxes on pages, pages read by eye.
+const asked = () => ({ keep: kept(), plan: boxes.plan(), reviewed_pages: boxes.reviewedPages() });
+
+// A refusal: its message, and for pages OCR cannot vouch for, the offer to confirm them.
+function refusedBy(data) {
+  say(data.error);
+  if (data.refused_pages) boxes.refused(data.error, data.refused_pages);
+}
+
 async function preview() {
   say("Making the preview…");
-  const res = await post(`/api/statement-preview/${refPath(ref)}`, { keep: kept() });
+  const res = await post(`/api/statement-preview/${refPath(ref)}`, asked());
   const data = await answer(res);
-  if (!res.ok) { say(data.error); return; }
-  const pages = $("#pages");
-  pages.replaceChildren(...data.pages.map((src, i) => {
-    const img = document.createElement("img");
-    img.src = src; img.className = "page-image";
-    img.alt = `Preview page ${i + 1} of ${data.pages.length}: proposed redactions outlined`;
-    return img;
-  }));
+  if (!res.ok) { refusedBy(data); return; }
+  boxes.pages(data.pages, data.sizes || []);
   say(`Preview ready: ${data.pages.length} page(s), ${kept().length} text(s) kept visible. Nothing has been changed yet.`);
 }
 
@@ -43,13 +47,13 @@ async function addPerson(ev) {
 async function apply(ev) {
   ev.preventDefault();
   const pass = $("#passphrase");
-  const body = { keep: kept(), passphrase: pass.value, description: $("#description").value,
+  const body = { ...asked(), passphrase: pass.value, description: $("#description").value,
     pictures_reviewed: $("#pictures").checked };
   pass.value = "";
   say("Redacting and signing…");
   const res = await post(`/api/redact/${refPath(ref)}`, body);
   const data = await answer(res);
-  if (!res.ok) { say(data.error); return; }
+  if (!res.ok) { refusedBy(data); return; }
   const link = document.createElement("a");
   link.href = `/exhibit/${refPath(data.derived_ref)}`;
   link.id = "made";
@@ -61,4 +65,5 @@ document.querySelectorAll("fieldset.choice input").forEach((input) => input.addE
 $("#show-preview").addEventListener("click", preview);
 $("#person-form").addEventListener("submit", addPerson);
 $("#apply-form").addEventListener("submit", apply);
+boxes.setup();
 preview();

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from starlette.testclient import TestClient
 
 from evidencekit import Case, IngestRequest, Signer, ingest
 
+EXE = Path(sys.executable).with_name("evidencekit")
 PORT = 8731
 TOKEN = "t" * 43
 BASE = f"http://127.0.0.1:{PORT}"
@@ -65,3 +70,21 @@ def stranger(review_case: Case, key_files: dict[str, Path]) -> Iterator[TestClie
     app = create_app(review_case, token=TOKEN, port=PORT, key=key_files["hg"])
     with TestClient(app, base_url=BASE) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def served(review_case: Case, key_files: dict[str, Path]) -> Iterator[str]:
+    """`evidencekit review` over the sample case; yields the address it printed."""
+    proc = subprocess.Popen([str(EXE), "review", "--case", str(review_case.root), "--no-browser",
+                             "--port", "0", "--key", str(key_files["hg"]),
+                             "--trust", str(key_files["hg.pub"])],
+                            stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stdout is not None
+    first = proc.stdout.readline().strip()
+    assert first.startswith("Open http://127.0.0.1:")
+    try:
+        yield first[len("Open "):]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)

@@ -6,28 +6,27 @@ page, and a screenshot of each page for docs/review.md.
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import PIL.Image
 import PIL.ImageStat
 import pytest
+from evidencekit_review.pdfimages import render_pages
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from evidencekit import Case
+from evidencekit import Case, IngestRequest, Signer, ingest
 from tests.browser import start_chromium
 from tests.conftest import PASSPHRASE
+from tests.review.test_http import _pdf_statement, _two_faces
 
-EXE = Path(sys.executable).with_name("evidencekit")
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 pytestmark = pytest.mark.slow
 
@@ -40,24 +39,6 @@ def browser() -> Iterator[WebDriver]:
     driver.quit()
 
 
-@pytest.fixture
-def served(review_case: Case, key_files: dict[str, Path]) -> Iterator[str]:
-    """`evidencekit review` over the sample case; yields the address it printed."""
-    proc = subprocess.Popen([str(EXE), "review", "--case", str(review_case.root), "--no-browser",
-                             "--port", "0", "--key", str(key_files["hg"]),
-                             "--trust", str(key_files["hg.pub"])],
-                            stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert proc.stdout is not None
-    first = proc.stdout.readline().strip()
-    assert first.startswith("Open http://127.0.0.1:")
-    try:
-        yield first[len("Open "):]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-
-
 def shot(driver: WebDriver, name: str) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -68,6 +49,13 @@ def shot(driver: WebDriver, name: str) -> None:
 
 def wait_for(driver: WebDriver, css: str, seconds: float = 60) -> None:
     WebDriverWait(driver, seconds).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def press(driver: WebDriver, css: str) -> None:
+    """Click what ``css`` finds, scrolled to the middle (the status bar covers the bottom)."""
+    element = driver.find_element(By.CSS_SELECTOR, css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
 
 
 def status(driver: WebDriver) -> str:
@@ -197,3 +185,102 @@ def test_bundle_arrange_and_build(browser: WebDriver, served: str, review_case: 
     event = review_case.events()[-1]
     assert event.action == "bundled"
     assert [d["ref"] for d in event.details["documents"]] == ["HG/2", "HG/1", "HG/3"]
+
+
+def test_face_tracks_one_by_one(browser: WebDriver, served: str, review_case: Case,
+                                hana: Signer, tmp_path: Path) -> None:
+    ingest(review_case, [_two_faces(tmp_path)], hana,
+           IngestRequest(kind="photo", producer="HG", description="Two faces"))
+    browser.get(served)
+    browser.get(served.split("?", maxsplit=1)[0] + "review/HG/4")
+    browser.find_element(By.ID, "find-faces").click()
+    wait_for(browser, "#tracks li.track")
+    tracks = browser.find_elements(By.CSS_SELECTOR, "#tracks li.track")
+    assert len(tracks) == 2 and "2 face track(s) found by centerface" in \
+        browser.find_element(By.ID, "faces-said").text
+    for track in tracks:  # each crop loaded from the app
+        img = track.find_element(By.TAG_NAME, "img")
+        assert browser.execute_script("return arguments[0].naturalWidth", img) > 0
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box.face")) == 2
+    assert browser.find_element(By.ID, "faces").is_selected()
+    browser.find_element(By.CSS_SELECTOR, 'label[for="track-2"]').click()  # keep face 2
+    assert "face 2 will stay visible" in status(browser).lower()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box.face.rejected")) == 1
+    browser.find_element(By.ID, "show-preview").click()
+    WebDriverWait(browser, 60).until(lambda d: "Preview ready" in status(d))
+    shot(browser, "faces")
+    before = len(review_case.events())
+    browser.find_element(By.ID, "passphrase").send_keys(PASSPHRASE)
+    browser.find_element(By.ID, "apply").click()
+    wait_for(browser, "#made")
+    events = review_case.events()
+    assert len(events) == before + 1 and events[-1].exhibit == "HG/4-R1"
+    faces = events[-1].details["faces"]
+    assert faces["tracks"] == 2 and [r["track"] for r in faces["rejected"]] == [2]
+
+
+def _statement_page(browser: WebDriver, served: str, ref: str) -> None:
+    browser.get(served)
+    browser.get(served.split("?", maxsplit=1)[0] + f"statement/{ref}")
+    wait_for(browser, "#pages .page-stage img")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(
+        "const i = document.querySelector('#pages img'); return i.complete && i.naturalWidth"))
+
+
+def test_box_drawn_on_a_pdf_page(browser: WebDriver, served: str, review_case: Case,
+                                 hana: Signer, tmp_path: Path) -> None:
+    ref = _pdf_statement(review_case, hana, tmp_path, "kerned.pdf")
+    _statement_page(browser, served, ref)
+    page = browser.find_element(By.CSS_SELECTOR, '#pages .page-stage[data-page="1"] img')
+    # WebDriver's offsets count from the centre of the part of the image in view (a page
+    # is taller than the window), so scroll it to the top and find that centre
+    left, top, width, cx, cy = browser.execute_script(
+        "const img = arguments[0]; img.scrollIntoView(); const r = img.getBoundingClientRect();"
+        "const l = Math.max(r.left, 0), t = Math.max(r.top, 0);"
+        "const right = Math.min(r.right, innerWidth), bottom = Math.min(r.bottom, innerHeight);"
+        "return [r.left + img.clientLeft, r.top + img.clientTop, img.clientWidth,"
+        "        (l + right) / 2, (t + bottom) / 2];", page)
+    k = 595.2756 / width  # points per displayed pixel
+    # drag from (300, 150) to (500, 250) in points
+    ActionChains(browser).move_to_element_with_offset(page, left + 300 / k - cx,
+                                                      top + 150 / k - cy) \
+        .click_and_hold().move_by_offset(100 / k, 50 / k) \
+        .move_by_offset(100 / k, 50 / k).release().perform()
+    items = browser.find_elements(By.CSS_SELECTOR, "#page-boxes li")
+    assert len(items) == 1 and items[0].text.startswith("Page 1: box at x")
+    x, y, w, h = (int(browser.find_element(By.ID, f"b-{f}").get_attribute("value") or -1)
+                  for f in "xywh")
+    assert abs(x - 300) <= 3 and abs(y - 150) <= 3 and abs(w - 200) <= 4 and abs(h - 100) <= 4
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#pages .marks .box")) == 1
+    browser.find_element(By.ID, "show-preview").click()
+    WebDriverWait(browser, 60).until(lambda d: "Preview ready" in status(d))
+    shot(browser, "statement-box")
+    browser.find_element(By.ID, "passphrase").send_keys(PASSPHRASE)
+    browser.find_element(By.ID, "apply").click()
+    wait_for(browser, "#made", 120)
+    event = review_case.events()[-1]
+    assert event.action == "redacted" and event.exhibit == f"{ref}-R1"
+    assert event.details["page_methods"][0]["boxes"] >= 1
+    copy = review_case.object_path(review_case.item(f"{ref}-R1").sha256)
+    image = PIL.Image.open(io.BytesIO(render_pages(copy, scale=1.0)[0])).convert("L")
+    under = PIL.ImageStat.Stat(image.crop((x + 10, y + 10, x + w - 10, y + h - 10)))
+    assert under.mean[0] < 60  # painted over where the officer dragged
+
+
+def test_a_page_ocr_cannot_vouch_for_is_confirmed_in_the_page(
+        browser: WebDriver, served: str, review_case: Case, hana: Signer,
+        tmp_path: Path) -> None:
+    ref = _pdf_statement(review_case, hana, tmp_path, "handwritten.pdf")
+    _statement_page(browser, served, ref)
+    browser.find_element(By.ID, "passphrase").send_keys(PASSPHRASE)
+    press(browser, "#apply")
+    wait_for(browser, "#reviewed-2", 120)
+    assert "Page(s) 2 could not be read reliably" in \
+        browser.find_element(By.ID, "refused-message").text
+    press(browser, 'label[for="reviewed-2"]')
+    shot(browser, "statement-refused")
+    browser.find_element(By.ID, "passphrase").send_keys(PASSPHRASE)
+    press(browser, "#apply")
+    wait_for(browser, "#made", 120)
+    pages = review_case.events()[-1].details["page_methods"]
+    assert [p.get("reviewed", False) for p in pages] == [False, True]

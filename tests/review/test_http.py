@@ -7,21 +7,25 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import make_pdfs
 import PIL.Image
 import PIL.ImageStat
 import pytest
 from evidencekit_review import actions
 from evidencekit_review.app import create_app
+from evidencekit_review.pdfimages import render_pages
 from starlette.testclient import TestClient
 
 from evidencekit import Case, IngestRequest, Signer, ingest, verify_case
 from tests.conftest import PASSPHRASE
 from tests.review.conftest import BASE, ORIGIN, PORT, TOKEN
 
+FACE = Path(__file__).resolve().parents[2] / "fixtures" / "faces" / "astronaut_256.jpg"
 PLAN = {"regions": [{"x": 40, "y": 30, "w": 100, "h": 80}]}
 PAGES = ["/", "/exhibit/HG/1", "/exhibit/HG/2", "/exhibit/HG/3", "/verify", "/review/HG/1",
          "/review/HG/2", "/statement/HG/3", "/static/statement.js", "/static/review.css",
-         "/static/redact.js", "/static/common.js", "/bundle", "/static/bundle.js"]
+         "/static/redact.js", "/static/common.js", "/bundle", "/static/bundle.js",
+         "/static/faces.js"]
 
 
 def test_first_visit_trades_the_token_for_a_strict_cookie(stranger: TestClient) -> None:
@@ -264,7 +268,8 @@ def test_bad_bundles_are_explained(client: TestClient, review_case: Case,
 # -- refusals ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/file/HG/1", "/verify", "/static/redact.js"])
+@pytest.mark.parametrize("path", ["/", "/file/HG/1", "/verify", "/static/redact.js",
+                                  "/faces/1/HG/1"])
 def test_no_token_no_page(stranger: TestClient, path: str) -> None:
     response = stranger.get(path)
     assert response.status_code == 403 and "evidencekit review" in response.text
@@ -327,13 +332,15 @@ def test_path_traversal_finds_nothing(client: TestClient, path: str) -> None:
 
 @pytest.mark.parametrize("path", ["/exhibit/HG/99", "/file/HG/99", "/review/HG/99",
                                   "/review/HG/3", "/statement/HG/1", "/statement/HG/99",
-                                  "/pages/1/HG/99", "/exhibit/", "/nowhere"])
+                                  "/pages/1/HG/99", "/exhibit/", "/nowhere", "/faces/1/HG/99",
+                                  "/faces/1/HG/1", "/faces/x/HG/1", "/faces/1/../case.json"])
 def test_unknown_reference_is_404(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/api/preview/HG/99", "/api/redact/HG/99",
-                                  "/api/statement-preview/HG/99"])
+                                  "/api/statement-preview/HG/99", "/api/faces/HG/99",
+                                  "/api/faces/HG/3"])
 def test_unknown_reference_post_is_404(client: TestClient, path: str) -> None:
     response = client.post(path, json={"plan": PLAN, "passphrase": PASSPHRASE}, headers=ORIGIN)
     assert response.status_code == 404
@@ -387,3 +394,152 @@ def test_faces_found_in_the_preview_and_hidden_on_apply(client: TestClient, revi
     assert done.status_code == 200, done.text
     assert done.json()["faces_found"] >= 1
     assert review_case.events()[-1].details["faces_detected"] >= 1
+
+
+def _two_faces(tmp_path: Path) -> Path:
+    face = PIL.Image.open(FACE).convert("RGB")
+    canvas = PIL.Image.new("RGB", (560, 256), (90, 110, 90))
+    canvas.paste(face, (0, 0))
+    canvas.paste(face, (300, 0))
+    canvas.save(tmp_path / "two.png")
+    return tmp_path / "two.png"
+
+
+def test_face_tracks_listed_with_crops_and_one_rejected_on_apply(
+        client: TestClient, review_case: Case, hana: Signer, tmp_path: Path) -> None:
+    ingest(review_case, [_two_faces(tmp_path)], hana,
+           IngestRequest(kind="photo", producer="HG", description="Two faces"))
+    before = len(review_case.events())
+    found = client.post("/api/faces/HG/4", json={}, headers=ORIGIN)
+    assert found.status_code == 200, found.text
+    listing = found.json()
+    assert listing["detector"] == "centerface" and len(listing["tracks"]) == 2
+    assert len(review_case.events()) == before  # finding records nothing
+    for n, track in enumerate(listing["tracks"], start=1):
+        assert track["id"] == n and track["crop"] == f"/faces/{n}/HG/4"
+        crop = client.get(track["crop"])
+        assert crop.headers["content-type"] == "image/png"
+        assert PIL.Image.open(io.BytesIO(crop.content)).width <= 128
+    assert client.get("/faces/3/HG/4").status_code == 404  # no third track
+    second = listing["tracks"][1]
+    plan = {"reject_faces": {"detector": "centerface", "tracks": [second["id"]]}}
+    done = client.post("/api/redact/HG/4", headers=ORIGIN,
+                       json={"plan": plan, "faces": True, "passphrase": PASSPHRASE})
+    assert done.status_code == 200, done.text
+    assert (done.json()["face_tracks"], done.json()["faces_rejected"]) == (2, 1)
+    events = review_case.events()
+    assert len(events) == before + 1
+    rejected = events[-1].details["faces"]["rejected"]
+    assert [r["track"] for r in rejected] == [second["id"]]
+    assert rejected[0]["x"] == second["x"] and rejected[0]["w"] == second["w"]
+    copy = PIL.Image.open(review_case.object_path(review_case.item("HG/4-R1").sha256))
+    first = listing["tracks"][0]
+
+    def middle(t: dict[str, int]) -> float:
+        box = (t["x"] + t["w"] // 3, t["y"] + t["h"] // 3, t["x"] + 2 * t["w"] // 3,
+               t["y"] + 2 * t["h"] // 3)
+        return float(PIL.ImageStat.Stat(copy.convert("L").crop(box)).stddev[0])
+
+    assert middle(first) < 3 < middle(second)  # track 1 flat (hidden), track 2 as it was
+
+
+def test_face_rejections_the_library_refuses_are_explained(
+        client: TestClient, review_case: Case, hana: Signer) -> None:
+    ingest(review_case, [FACE], hana, IngestRequest(kind="photo", producer="HG",
+                                                    description="A face"))
+    before = len(review_case.events())
+    for plan, words in (({"detector": "centerface", "tracks": [7]}, "track(s) 7"),
+                        ({"detector": "haar", "tracks": [1]}, "numbered by haar")):
+        refused = client.post("/api/redact/HG/4", headers=ORIGIN, json={
+            "plan": {"reject_faces": plan}, "faces": True, "passphrase": PASSPHRASE})
+        assert refused.status_code == 400 and words in refused.json()["error"]
+    not_looked = client.post("/api/redact/HG/4", headers=ORIGIN, json={
+        "plan": {"reject_faces": {"detector": "centerface", "tracks": [1]}},
+        "passphrase": PASSPHRASE})
+    assert "not being looked for" in not_looked.json()["error"]
+    assert len(review_case.events()) == before
+
+
+@pytest.mark.parametrize("headers", [{}, {"origin": "http://evil.example"},
+                                     {**ORIGIN, "sec-fetch-site": "cross-site"}])
+def test_face_search_refused_cross_origin(client: TestClient, headers: dict[str, str]) -> None:
+    assert client.post("/api/faces/HG/1", json={}, headers=headers).status_code == 403
+
+
+def test_face_search_body_is_limited(client: TestClient) -> None:
+    response = client.post("/api/faces/HG/1", content=b"{" + b" " * (2 << 20) + b"}",
+                           headers={**ORIGIN, "content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_face_search_of_a_clip_lists_timed_tracks(client: TestClient) -> None:
+    found = client.post("/api/faces/HG/2", json={}, headers=ORIGIN)
+    assert found.status_code == 200, found.text
+    listing = found.json()
+    assert listing["step"] > 0  # footage: looked at every k-th frame
+    for track in listing["tracks"]:
+        assert track["start"] <= track["end"] and track["seen"]
+
+
+def _pdf_statement(case: Case, hana: Signer, tmp_path: Path, name: str) -> str:
+    (case.root / "people.toml").write_text(make_pdfs.REGISTER_TOML)
+    ingest(case, [make_pdfs.make(tmp_path, name)], hana,
+           IngestRequest(kind="statement", producer="HG", description=name))
+    return case.items()[-1].ref
+
+
+def test_boxes_drawn_on_pdf_pages_are_redacted_as_page_regions(
+        client: TestClient, review_case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _pdf_statement(review_case, hana, tmp_path, "kerned.pdf")
+    box = {"page": 1, "x": 300, "y": 500, "w": 200, "h": 100, "label": "note"}
+    looked = client.post(f"/api/statement-preview/{ref}", headers=ORIGIN,
+                         json={"plan": {"regions": [box]}})
+    assert looked.status_code == 200, looked.text
+    (width, height), = looked.json()["sizes"]  # points, as displayed
+    assert (round(width), round(height)) == (595, 842)
+    plain = client.post(f"/api/statement-preview/{ref}", headers=ORIGIN, json={}).json()
+    assert client.get(looked.json()["pages"][0]).content != client.get(
+        plain["pages"][0]).content  # the box is drawn in the preview
+    before = len(review_case.events())
+    done = client.post(f"/api/redact/{ref}", headers=ORIGIN,
+                       json={"plan": {"regions": [box]}, "passphrase": PASSPHRASE})
+    assert done.status_code == 200, done.text
+    events = review_case.events()
+    assert len(events) == before + 1 and events[-1].exhibit == f"{ref}-R1"
+    pages = events[-1].details["page_methods"]
+    assert pages[0]["boxes"] >= 1
+    copy = review_case.object_path(review_case.item(f"{ref}-R1").sha256)
+    image = PIL.Image.open(io.BytesIO(render_pages(copy, scale=1.0)[0])).convert("L")
+    under = PIL.ImageStat.Stat(image.crop((310, 510, 490, 590)))
+    assert under.mean[0] < 60  # painted over (the label aside)
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    ({"reviewed_pages": "2"}, "reviewed_pages"),
+    ({"reviewed_pages": [0]}, "page numbers"),
+    ({"reviewed_pages": [True]}, "page numbers"),
+    ({"plan": {"regions": [{"page": 1, "x": 0, "y": 0, "w": 5, "h": 5}]}}, "PDF statements"),
+    ({"reviewed_pages": [1]}, "PDF statements"),
+])
+def test_bad_page_boxes_and_reviewed_pages_are_explained(
+        client: TestClient, body: dict[str, object], words: str) -> None:
+    for route in ("/api/statement-preview/HG/3", "/api/redact/HG/3"):
+        response = client.post(route, headers=ORIGIN, json={**body, "passphrase": PASSPHRASE})
+        assert response.status_code == 400 and words in response.json()["error"], response.text
+
+
+@pytest.mark.slow
+def test_a_page_ocr_cannot_vouch_for_is_refused_then_confirmed(
+        client: TestClient, review_case: Case, hana: Signer, tmp_path: Path) -> None:
+    ref = _pdf_statement(review_case, hana, tmp_path, "handwritten.pdf")
+    before = len(review_case.events())
+    refused = client.post(f"/api/redact/{ref}", headers=ORIGIN, json={"passphrase": PASSPHRASE})
+    assert refused.status_code == 400
+    assert refused.json()["refused_pages"] == [2]
+    assert "Page(s) 2 could not be read reliably" in refused.json()["error"]
+    assert len(review_case.events()) == before
+    done = client.post(f"/api/redact/{ref}", headers=ORIGIN,
+                       json={"reviewed_pages": [2], "passphrase": PASSPHRASE})
+    assert done.status_code == 200, done.text
+    pages = review_case.events()[-1].details["page_methods"]
+    assert [p.get("reviewed", False) for p in pages] == [False, True]

@@ -42,6 +42,8 @@ PINNED = [
     "SkippedCheck",
     # issue 16: the review app accepts and rejects proposals, adds people
     "Proposal", "statement_proposals", "add_person", "write_still",
+    # issue 16: face tracks one by one in the browser
+    "find_face_tracks", "FaceSearch", "FaceTrack",
 ]
 
 
