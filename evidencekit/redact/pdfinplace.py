@@ -240,8 +240,7 @@ class Editor:
             step = 2 if font.two_byte else 1
             for k, code in enumerate(font.codes(data)):
                 width = font.width(code) / 1000
-                space = st.tw if not font.two_byte and code == 32 else 0.0
-                advance = (width * st.size + st.tc + space) * st.tz
+                advance = _glyph_advance(code, st, font)
                 if self.rects and (line.hit(offset, width * scale) if line is not None
                                    else self._hit(st, text, font, width)):
                     if st.tr == 3:
@@ -298,10 +297,14 @@ def _advance(items: list[Any], st: _State, font: FontInfo) -> float:
         if not isinstance(item, pikepdf.String):
             total -= float(item) / 1000 * scale
             continue
-        for code in font.codes(bytes(item)):
-            space = st.tw if not font.two_byte and code == 32 else 0.0
-            total += (font.width(code) / 1000 * st.size + st.tc + space) * st.tz
+        total += sum(_glyph_advance(code, st, font) for code in font.codes(bytes(item)))
     return total
+
+
+def _glyph_advance(code: int, st: _State, font: FontInfo) -> float:
+    """How far one glyph moves the pen (text space): its width, Tc, Tw for a space, Tz."""
+    space = st.tw if not font.two_byte and code == 32 else 0.0
+    return (font.width(code) / 1000 * st.size + st.tc + space) * st.tz
 
 
 @attrs.frozen
